@@ -1,0 +1,53 @@
+# kb: two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SITE ?= examples/site
+INDEX_DIR ?= .kb-index
+HOST ?= 127.0.0.1
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: install install-test run test lint typecheck check bench clean htmx browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+## install: create .venv with the `kb` command and fetch htmx (pinned, checksum-verified)
+install: $(STAMP) htmx
+
+htmx:
+	@$(BIN)/python scripts/fetch_htmx.py || echo "htmx not installed: pages still work without JavaScript enhancements"
+
+## run: install, index the example docs and serve them on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/kb index $(SITE) --index-dir $(INDEX_DIR)
+	$(BIN)/kb serve --index-dir $(INDEX_DIR) --host $(HOST) --port $(PORT)
+
+## browser: install Debian's chromium for the browser tests where it is missing
+browser:
+	@scripts/ensure_chromium.sh
+
+## test: install test dependencies and run every test (lint and types included)
+test: $(TEST_STAMP) htmx browser lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check kb tests bench scripts wsgi.py
+	$(BIN)/ruff format --check kb tests bench scripts wsgi.py
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(INDEX_DIR) static/vendor .pytest_cache .mypy_cache .ruff_cache
