@@ -135,3 +135,30 @@ def load_settings(
 def describe_settings() -> list[tuple[str, str]]:
     """Return (name, help) for every setting, for documentation."""
     return [(f.name, f.metadata.get("help", "")) for f in fields(Settings)]
+
+
+REPORT_SETTINGS = (
+    "review_window_days",
+    "warning_days",
+    "section_policies",
+    "exempt",
+    "deprecated_terms",
+    "stale_budget",
+)
+
+
+def report_settings(settings: Settings) -> dict[str, Any]:
+    """Return the settings the served app needs for reports, as JSON-ready data."""
+    data = {name: getattr(settings, name) for name in REPORT_SETTINGS}
+    data["section_policies"] = {
+        key: {"review_window_days": p.review_window_days, "warning_days": p.warning_days}
+        for key, p in settings.section_policies.items()
+    }
+    data["exempt"] = list(settings.exempt)
+    return data
+
+
+def settings_from_report(data: dict[str, Any] | None) -> Settings:
+    """Rebuild Settings from report_settings() data stored in a generation."""
+    values = {k: _coerce(k, v) for k, v in (data or {}).items() if k in REPORT_SETTINGS}
+    return replace(Settings(), **values)

@@ -1,0 +1,254 @@
+"""Known-item search evaluation: kb's search against a plain Whoosh BM25 baseline on the same pages.
+
+Queries are derived from an index's own pages, deterministically from a seed:
+  title              a page title (titles shared by more than two pages are skipped)
+  title-typo-one     the same with one typo in one long word (5+ letters)
+  title-typo-all     the same with one typo in every long word
+  heading            a heading that occurs on exactly one page (2+ words or 8+ characters)
+  heading-typo-one   the same with one typo in one long word
+  description        a page description (4+ words, unique)
+A typo is a deletion, insertion, substitution or swap of neighbours, never on the first letter.
+A query succeeds at k when a page with that title / that heading / that description is among the
+first k results. The baseline indexes title + body of the same page records with Whoosh's default
+analyzer, BM25F and the default MultifieldParser (AND of words), as a site would out of the box.
+
+Usage:
+  .venv/bin/python -m kb.cli index ../shared/corpora/auth0-docs --index-dir /tmp/ix-corpus
+  .venv/bin/python bench/search_eval.py --index-dir /tmp/ix-corpus [--per-class 300] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import string
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from whoosh import fields, index, qparser, scoring
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kb.generations import current_generation  # noqa: E402
+from kb.reader import Generation  # noqa: E402
+from kb.search import search  # noqa: E402
+
+LONG_WORD = re.compile(r"[A-Za-z]{5,}")
+AS_OF = date(2026, 11, 26)
+Query = tuple[str, str, frozenset[str], str | None]  # class, text, relevant urls, expected anchor
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """Return a word with one typo that keeps its first letter."""
+    i = rng.randrange(1, len(word))
+    kind = rng.choice(["delete", "insert", "substitute", "swap"])
+    letter = rng.choice(string.ascii_lowercase)
+    if kind == "delete":
+        return word[:i] + word[i + 1 :]
+    if kind == "insert":
+        return word[:i] + letter + word[i:]
+    if kind == "swap" and i < len(word) - 1 and word[i] != word[i + 1]:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    options = [c for c in string.ascii_lowercase if c != word[i].lower()]
+    return word[:i] + rng.choice(options) + word[i + 1 :]
+
+
+def with_typos(text: str, rng: random.Random, every: bool) -> str | None:
+    """Put a typo in one (or every) long word of a text; None when it has no long word."""
+    spans = [m.span() for m in LONG_WORD.finditer(text)]
+    if not spans:
+        return None
+    chosen = spans if every else [rng.choice(spans)]
+    out = text
+    for start, end in reversed(chosen):
+        out = out[:start] + typo(out[start:end], rng) + out[end:]
+    return out
+
+
+def build_queries(generation: Generation, per_class: int, seed: int) -> list[Query]:
+    """Derive the known-item queries of every class from the generation's pages."""
+    rng = random.Random(seed)
+    rows = list(generation.store.rows(("url", "title", "description", "headings")))
+    titles = Counter(r["title"].casefold() for r in rows if r["title"])
+    by_title: dict[str, set[str]] = {}
+    for r in rows:
+        by_title.setdefault(r["title"].casefold(), set()).add(r["url"])
+    heading_pages: dict[str, set[str]] = {}
+    for r in rows:
+        for h in r["headings"]:
+            heading_pages.setdefault(h["text"].casefold(), set()).add(r["url"])
+    descriptions = Counter(" ".join((r["description"] or "").split()).casefold() for r in rows)
+
+    title_rows = [r for r in rows if r["title"] and titles[r["title"].casefold()] <= 2]
+    title_rows = rng.sample(title_rows, min(per_class, len(title_rows)))
+    queries: list[Query] = []
+    for r in title_rows:
+        relevant = frozenset(by_title[r["title"].casefold()])
+        queries.append(("title", r["title"], relevant, None))
+        if (one := with_typos(r["title"], rng, every=False)) is not None:
+            queries.append(("title-typo-one", one, relevant, None))
+        if (every := with_typos(r["title"], rng, every=True)) is not None:
+            queries.append(("title-typo-all", every, relevant, None))
+    headings = [
+        (r["url"], h)
+        for r in rows
+        for h in r["headings"]
+        if len(heading_pages[h["text"].casefold()]) == 1
+        and (len(h["text"].split()) >= 2 or len(h["text"]) >= 8)
+        and h["text"].casefold() != r["title"].casefold()
+    ]
+    for url, h in rng.sample(headings, min(per_class, len(headings))):
+        queries.append(("heading", h["text"], frozenset({url}), h["anchor"]))
+        if (one := with_typos(h["text"], rng, every=False)) is not None:
+            queries.append(("heading-typo-one", one, frozenset({url}), h["anchor"]))
+    described = [
+        r
+        for r in rows
+        if len((r["description"] or "").split()) >= 4
+        and descriptions[" ".join(r["description"].split()).casefold()] == 1
+    ]
+    for r in rng.sample(described, min(per_class, len(described))):
+        queries.append(("description", " ".join(r["description"].split()), frozenset({r["url"]}), None))
+    return queries
+
+
+def build_baseline(generation: Generation, folder: Path) -> Callable[[str], list[str]]:
+    """Index title + body of every page with Whoosh defaults; return a function running a query."""
+    schema = fields.Schema(url=fields.ID(stored=True), title=fields.TEXT(), body=fields.TEXT())
+    ix = index.create_in(str(folder), schema)
+    writer = ix.writer(limitmb=256)
+    for row in generation.store.rows(("url", "title", "text")):
+        writer.add_document(url=row["url"], title=row["title"] or "", body=row["text"] or "")
+    writer.commit()
+    parser = qparser.MultifieldParser(["title", "body"], schema)
+    searcher = ix.searcher(weighting=scoring.BM25F())
+
+    def run(text: str) -> list[str]:
+        """Return the URLs of the baseline's top 10 for a query."""
+        try:
+            return [hit["url"] for hit in searcher.search(parser.parse(text), limit=10)]
+        except Exception:  # noqa: BLE001 - a baseline parse failure counts as a miss
+            return []
+
+    return run
+
+
+def score(ranked: list[str], relevant: frozenset[str]) -> tuple[int, int, float]:
+    """Return success@1, success@5 and the reciprocal rank (within 10) of one query."""
+    rank = next((i for i, url in enumerate(ranked[:10], 1) if url in relevant), None)
+    if rank is None:
+        return 0, 0, 0.0
+    return int(rank == 1), int(rank <= 5), 1.0 / rank
+
+
+def evaluate(index_dir: Path, per_class: int, seed: int) -> dict[str, object]:
+    """Run every query against kb and the baseline; return per-class figures."""
+    generation = Generation(current_generation(index_dir))
+    queries = build_queries(generation, per_class, seed)
+    classes = list(dict.fromkeys(q[0] for q in queries))
+    totals = {name: {c: [0, 0, 0.0, 0] for c in classes} for name in ("kb", "baseline")}
+    anchors = Counter[str]()
+    seconds = {"kb": 0.0, "baseline": 0.0}
+    misses: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="kb-eval-baseline-") as tmp:
+        baseline = build_baseline(generation, Path(tmp))
+        for cls, text, relevant, anchor in queries:
+            started = time.perf_counter()
+            results = search(generation, text, limit=10, as_of=AS_OF)
+            seconds["kb"] += time.perf_counter() - started
+            kb_urls = [hit.url for hit in results.hits]
+            started = time.perf_counter()
+            base_urls = baseline(text)
+            seconds["baseline"] += time.perf_counter() - started
+            for name, ranked in (("kb", kb_urls), ("baseline", base_urls)):
+                s1, s5, rr = score(ranked, relevant)
+                row = totals[name][cls]
+                row[0] += s1
+                row[1] += s5
+                row[2] += rr
+                row[3] += 1
+            if anchor is not None:
+                hit = next((h for h in results.hits[:5] if h.url in relevant), None)
+                if hit is not None:
+                    anchors[cls + ":found"] += 1
+                    anchors[cls + ":anchor"] += int(hit.anchor == anchor)
+            if not score(kb_urls, relevant)[1]:
+                misses.append({"class": cls, "query": text, "want": sorted(relevant)[:2], "got": kb_urls[:3]})
+    table = {
+        name: {
+            cls: {
+                "n": row[3],
+                "success@1": round(row[0] / row[3], 3),
+                "success@5": round(row[1] / row[3], 3),
+                "mrr": round(row[2] / row[3], 3),
+            }
+            for cls, row in per.items()
+            if row[3]
+        }
+        for name, per in totals.items()
+    }
+    anchor_share = {
+        cls: round(anchors[cls + ":anchor"] / anchors[cls + ":found"], 3)
+        for cls in classes
+        if anchors[cls + ":found"]
+    }
+    return {
+        "index": str(generation.folder),
+        "pages": generation.page_count,
+        "seed": seed,
+        "queries": len(queries),
+        "table": table,
+        "anchor_accuracy": anchor_share,
+        "mean_ms": {k: round(v * 1000 / max(1, len(queries)), 2) for k, v in seconds.items()},
+        "misses": misses,
+    }
+
+
+def markdown(report: dict[str, object]) -> str:
+    """Render the per-class table as Markdown."""
+    table = report["table"]
+    assert isinstance(table, dict)
+    lines = [
+        "| Class | n | kb s@1 | kb s@5 | kb MRR | baseline s@1 | baseline s@5 | baseline MRR |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for cls, kb in table["kb"].items():
+        base = table["baseline"][cls]
+        lines.append(
+            f"| {cls} | {kb['n']} | {kb['success@1']:.3f} | {kb['success@5']:.3f} | {kb['mrr']:.3f} "
+            f"| {base['success@1']:.3f} | {base['success@5']:.3f} | {base['mrr']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments, evaluate, print the table and optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, required=True, help="a kb index of the corpus")
+    parser.add_argument("--per-class", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="write the full report (with misses) here")
+    parser.add_argument("--show-misses", type=int, default=0, help="print this many kb misses")
+    args = parser.parse_args()
+    report = evaluate(args.index_dir, args.per_class, args.seed)
+    print(f"{report['pages']} pages, {report['queries']} queries, seed {report['seed']}")
+    print(markdown(report))
+    print(f"Heading anchor accuracy (target found in top 5): {report['anchor_accuracy']}")
+    print(f"Mean query time (ms): {report['mean_ms']}")
+    misses = report["misses"]
+    assert isinstance(misses, list)
+    for miss in misses[: args.show_misses]:
+        print(json.dumps(miss))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

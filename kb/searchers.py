@@ -1,0 +1,198 @@
+"""Opened search indexes, one per generation: per-document tables, statuses and a searcher per thread."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh import index as whoosh_index
+
+from kb.analysis import analyze
+from kb.config import Settings, settings_from_report
+from kb.glossary import Glossary
+from kb.index import WHOOSH_DIR
+from kb.reader import Generation
+from kb.staleness import Validation, freshness, is_exempt, policy_for
+from kb.store import STORE_FILE
+
+T = TypeVar("T")
+KEEP_OPEN = 3  # generations kept open: the served one and the ones requests may still hold
+_EPOCH = date(1970, 1, 1)
+# What a damaged or vanished index raises while being read.
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    whoosh_index.IndexError,
+    sqlite3.DatabaseError,
+)
+
+
+class SearchUnavailable(Exception):
+    """The search index of a generation cannot be opened or read; page views keep working."""
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What results need about one indexed document, read once when the index opens."""
+
+    url: str
+    kind: str
+    title: str
+    section: str
+    path: str
+    description: str
+    validated_on: date | None
+    state: str
+
+
+class OpenIndex:
+    """One generation's Whoosh index with the tables every query shares."""
+
+    def __init__(self, generation: Generation) -> None:
+        """Open the index, read every document's stored fields and the generation's settings."""
+        self.folder = generation.folder
+        self.index = whoosh_index.open_dir(str(generation.folder / WHOOSH_DIR))
+        self.settings = _settings(generation.meta("settings"))
+        self.glossary = Glossary.from_json(generation.meta("glossary") or [])
+        self.docs: dict[int, DocInfo] = {}
+        self.by_url: dict[str, int] = {}
+        with self.index.searcher() as searcher:
+            for docnum, stored in searcher.reader().iter_docs():
+                info = _doc_info(stored)
+                self.docs[docnum] = info
+                self.by_url[info.url] = docnum
+        self.sections = sorted({d.section for d in self.docs.values() if d.kind == "page"})
+        self._title_terms: dict[int, frozenset[str]] = {}
+        self._statuses: OrderedDict[date, dict[int, str | None]] = OrderedDict()
+        self._derived: dict[str, Any] = {}
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def derive(self, key: str, build: Callable[[], T]) -> T:
+        """Return a table derived from this index, built once on first use."""
+        with self._lock:
+            if key in self._derived:
+                return self._derived[key]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            return self._derived.setdefault(key, value)  # type: ignore[no-any-return]
+
+    def searcher(self) -> Any:
+        """Return this thread's searcher (Whoosh readers are not shared between threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.index.searcher()
+            self._local.searcher = searcher
+        return searcher
+
+    def title_terms(self, docnum: int) -> frozenset[str]:
+        """Return the analyzed terms of a document's title (cached)."""
+        terms = self._title_terms.get(docnum)
+        if terms is None:
+            info = self.docs.get(docnum)
+            terms = frozenset(analyze(info.title)) if info else frozenset()
+            self._title_terms[docnum] = terms
+        return terms
+
+    def statuses(self, as_of: date) -> dict[int, str | None]:
+        """Return every page's review status as of a date (None for glossary terms)."""
+        with self._lock:
+            cached = self._statuses.get(as_of)
+            if cached is not None:
+                self._statuses.move_to_end(as_of)
+                return cached
+        computed = {docnum: self._status(info, as_of) for docnum, info in self.docs.items()}
+        with self._lock:
+            self._statuses[as_of] = computed
+            while len(self._statuses) > 4:
+                self._statuses.popitem(last=False)
+        return computed
+
+    def _status(self, info: DocInfo, as_of: date) -> str | None:
+        """Judge one page's freshness with the generation's review policy."""
+        if info.kind != "page":
+            return None
+        problem = "invalid validatedOn" if info.state == "invalid" else None
+        validation = Validation(info.validated_on, None, problem)
+        policy = policy_for(info.section, self.settings)
+        exempt = is_exempt(info.url, info.path, self.settings.exempt)
+        return freshness(validation, as_of, policy, exempt).status.value
+
+    def page_sections(self, urls: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Return the sections (anchor, heading, level, text) of some pages from the page store."""
+        if not urls:
+            return {}
+        conn: sqlite3.Connection | None = getattr(self._local, "store", None)
+        if conn is None:
+            path = self.folder / STORE_FILE
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+            self._local.store = conn
+        marks = ", ".join("?" * len(urls))
+        rows = conn.execute(f"SELECT url, sections FROM pages WHERE url IN ({marks})", urls)
+        return {url: json.loads(sections or "[]") for url, sections in rows}
+
+
+def _settings(report: Any) -> Settings:
+    """Rebuild the review settings a generation was built with; defaults when they cannot be read."""
+    data = {k: v for k, v in report.items() if v is not None} if isinstance(report, dict) else {}
+    try:
+        return settings_from_report(data)
+    except (TypeError, ValueError, KeyError):
+        return Settings()
+
+
+def _doc_info(stored: dict[str, Any]) -> DocInfo:
+    """Build the table row of one document from its stored fields."""
+    days = stored.get("validated_days")
+    return DocInfo(
+        url=str(stored.get("url", "")),
+        kind=str(stored.get("kind", "page")),
+        title=str(stored.get("title", "")),
+        section=str(stored.get("section", "")),
+        path=str(stored.get("path", "")),
+        description=str(stored.get("description", "")),
+        validated_on=_EPOCH + timedelta(days=int(days)) if days is not None else None,
+        state=str(stored.get("validation_state", "")),
+    )
+
+
+_open: OrderedDict[str, OpenIndex] = OrderedDict()
+_open_lock = threading.Lock()
+
+
+def open_index(generation: Generation) -> OpenIndex:
+    """Return the opened index of a generation, opening it once per process."""
+    key = str(Path(generation.folder).resolve())
+    with _open_lock:
+        found = _open.get(key)
+        if found is not None:
+            _open.move_to_end(key)
+            return found
+    try:
+        opened = OpenIndex(generation)
+    except (*READ_ERRORS, ValueError, KeyError, TypeError) as exc:
+        raise SearchUnavailable(f"the search index of {generation.name} cannot be read: {exc}") from exc
+    with _open_lock:
+        opened = _open.setdefault(key, opened)
+        while len(_open) > KEEP_OPEN:
+            _open.popitem(last=False)
+    return opened
+
+
+def forget(generation: Generation) -> None:
+    """Drop a generation's opened index (tests and tools that rewrite a folder in place)."""
+    with _open_lock:
+        _open.pop(str(Path(generation.folder).resolve()), None)

@@ -1,0 +1,153 @@
+"""Read one source file: bytes to text, then YAML frontmatter and body, reporting what was wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class DatesAsTextLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe YAML loader that keeps dates as text, so `2026-02-30` is reported rather than fatal."""
+
+
+DatesAsTextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+_YAML = frontmatter.YAMLHandler()
+_SIMPLE_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+
+
+class RejectedSource(Exception):
+    """A source that cannot be indexed at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded source: frontmatter mapping, body, the file line the body starts on, and problems."""
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    problems: tuple[str, ...]
+    digest: str
+
+
+def decode(raw: bytes) -> tuple[str, list[str]]:
+    """Decode bytes as UTF-8 (BOM and CRLF tolerated), replacing bad bytes and saying where."""
+    problems: list[str] = []
+    skipped = 0
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw, skipped = raw[3:], 3
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + skipped
+        problems.append(f"invalid UTF-8 at byte {offset}; undecodable bytes replaced")
+        text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+def _json_safe(value: Any) -> Any:
+    """Turn YAML values into JSON-ready data (dates become ISO text)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _salvage(block: str) -> dict[str, Any]:
+    """Read `key: value` lines from frontmatter YAML could not parse, so the title survives."""
+    meta: dict[str, Any] = {}
+    for line in block.splitlines():
+        match = _SIMPLE_KEY.match(line)
+        if match:
+            value = match.group(2).strip()
+            value = value.strip("'\"").strip()
+            meta[match.group(1)] = value or None
+    return meta
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """Describe a YAML error with the file lines it names (the block starts on line 1)."""
+    parts = []
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        parts.append(f"{context} starting at line {context_mark.line + 1}")
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem:
+        parts.append(f"{problem} at line {mark.line + 1}" if mark is not None else problem)
+    return ", ".join(parts) or str(exc).splitlines()[0]
+
+
+def split_frontmatter(text: str) -> SourceText:
+    """Split text into frontmatter and body; malformed YAML is reported and salvaged."""
+    problems: list[str] = []
+    meta: dict[str, Any] = {}
+    body, body_line = text, 1
+    if _YAML.detect(text):
+        try:
+            block, content = _YAML.split(text)
+        except ValueError:
+            problems.append("frontmatter is not closed by a '---' line; read as body")
+            block, content = "", text
+        else:
+            body = content
+            body_line = text.count("\n", 0, len(text) - len(content)) + 1
+            if body.startswith("\n"):
+                body, body_line = body[1:], body_line + 1
+            try:
+                loaded = yaml.load(block, Loader=DatesAsTextLoader)  # noqa: S506 - safe loader subclass
+            except yaml.YAMLError as exc:
+                problems.append(f"malformed frontmatter: {_yaml_reason(exc)}; simple keys salvaged")
+                meta = _salvage(block)
+            else:
+                if isinstance(loaded, dict):
+                    meta = {str(k): _json_safe(v) for k, v in loaded.items()}
+                elif loaded is not None:
+                    problems.append("frontmatter is not a mapping of keys to values; ignored")
+    return SourceText(meta, body, body_line, tuple(problems), "")
+
+
+def read_source(path: Path, max_bytes: int) -> SourceText:
+    """Read and split one file, or raise RejectedSource with the reason."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise RejectedSource(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RejectedSource(f"cannot be read ({exc.strerror or exc})") from exc
+    if not raw.strip():
+        raise RejectedSource("empty file")
+    if b"\x00" in raw:
+        raise RejectedSource("binary file (contains NUL bytes)")
+    text, problems = decode(raw)
+    parsed = split_frontmatter(text)
+    return SourceText(
+        parsed.meta,
+        parsed.body,
+        parsed.body_line,
+        (*problems, *parsed.problems),
+        hashlib.sha256(raw).hexdigest(),
+    )

@@ -1,0 +1,43 @@
+"""Error pages: JSON under /api, HTML elsewhere, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from kb.generations import NoIndex
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    """Tell whether the failing request was one for the JSON API."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, message: str) -> Response:
+    """Build the error response in the format the request expects."""
+    if _wants_json():
+        response = jsonify({"error": message})
+        response.status_code = status
+        return response
+    return make_response(render_template("error.html", status=status, message=message), status)
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors, a missing index and unexpected exceptions."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return error_response(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(NoIndex)
+    def no_index(exc: NoIndex) -> Response:
+        return error_response(503, f"The index is not available: {exc}")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.path)
+        return error_response(500, InternalServerError.description)

@@ -1,0 +1,220 @@
+"""Glossary views: the A–Z list, one term with its pages and drift, the drift report, JSON twins."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
+
+from kb.discover import url_for_path
+from kb.drift import DRIFT_KINDS
+from kb.glossary_views import (
+    KIND_HELP,
+    KIND_LABELS,
+    GlossaryView,
+    filter_drift,
+    filter_terms,
+    glossary_view,
+    letter_groups,
+    term_drift,
+    term_entry,
+    term_path,
+    unused_entries,
+)
+from kb.reader import Generation
+from kb.reports import generation_facts, paginate
+from kb.web.context import generation, render_page
+
+bp = Blueprint("glossary", __name__)
+
+MAX_PARAM = 200
+CLOSE_MATCHES = 6
+ALL_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
+
+
+def read_param(name: str) -> str:
+    """Read a short text parameter, control characters dropped."""
+    raw = request.args.get(name, "")[:MAX_PARAM]
+    return "".join(ch for ch in raw if ch.isprintable()).strip()
+
+
+def read_page_number() -> int:
+    """Read the page parameter (1 when absent or not a small whole number)."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+
+
+def glossary_listing(
+    view: GlossaryView, query: str = "", missing: str = "", status: int = 200
+) -> Response:
+    """Render the A–Z page (or its list fragment for htmx) for a filter, noting a missing term."""
+    terms = filter_terms(view.glossary, query)
+    groups = letter_groups(view, terms)
+    looked_up = missing or (query if not terms else "")
+    close = [term_entry(view, t) for t in view.glossary.close_matches(looked_up, CLOSE_MATCHES)]
+    response = render_page(
+        "glossary.html",
+        "_glossary_list.html",
+        query=query,
+        missing=missing,
+        groups=groups,
+        letters=[g["letter"] for g in groups],
+        all_letters=ALL_LETTERS,
+        shown=len(terms),
+        total=len(view.glossary.terms),
+        close=close,
+    )
+    response.status_code = status
+    return response
+
+
+def resolve_term_param(view: GlossaryView) -> Response:
+    """Answer ?term=X: a redirect to the term's page, or the A–Z page with close matches (404)."""
+    name = read_param("term")
+    term = view.find(name) if name else None
+    if term is not None:
+        return redirect(term_path(term), 302)  # type: ignore[return-value]
+    return glossary_listing(view, missing=name or "(empty)", status=404)
+
+
+@bp.get("/glossary")
+def index() -> Response:
+    """Show the A–Z glossary; ?term= resolves to a term page, ?q= filters the list."""
+    view = glossary_view(generation())
+    if "term" in request.args:
+        return resolve_term_param(view)
+    return glossary_listing(view, query=read_param("q"))
+
+
+def with_titles(gen: Generation, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each finding's page title, the kind's label and the linked term's slug."""
+    titles = generation_facts(gen).titles
+    view = glossary_view(gen)
+    out = []
+    for f in findings:
+        canonical = view.find(str(f["canonical"])) if f.get("canonical") else None
+        out.append(
+            {
+                **f,
+                "title": titles.get(f["url"], f["url"]),
+                "kind_label": KIND_LABELS.get(f["kind"]),
+                "canonical_slug": canonical.slug if canonical else None,
+            }
+        )
+    return out
+
+
+@bp.get("/glossary/<path:name>")
+def term_page(name: str) -> Response:
+    """Show one term: definition, aliases, every page that uses it, and its drift."""
+    gen = generation()
+    view = glossary_view(gen)
+    term = view.find(name[:MAX_PARAM])
+    if term is None:
+        return glossary_listing(view, missing=name[:MAX_PARAM], status=404)
+    if name != term.slug:
+        return redirect(term_path(term), 302)  # type: ignore[return-value]
+    own, carried = term_drift(view, term)
+    return render_page(
+        "glossary_term.html",
+        term=term_entry(view, term),
+        source=term.source,
+        line=term.line,
+        source_url=url_for_path(term.source) if term.source else None,
+        pages=view.term_pages.get(term.slug, []),
+        drift=with_titles(gen, own),
+        carried=with_titles(gen, carried),
+    )
+
+
+@bp.get("/api/glossary")
+def api_index() -> Response:
+    """Return every term with its definition, aliases and use count."""
+    view = glossary_view(generation())
+    return jsonify([term_entry(view, t) for t in view.glossary.terms])
+
+
+@bp.get("/api/glossary/<path:name>")
+def api_term(name: str) -> Response:
+    """Return one term with the pages that use it and its drift (404 with close matches)."""
+    view = glossary_view(generation())
+    term = view.find(name[:MAX_PARAM])
+    if term is None:
+        close = view.glossary.close_matches(name[:MAX_PARAM], CLOSE_MATCHES)
+        response = jsonify(
+            {
+                "error": f"No glossary term {name[:MAX_PARAM]!r}.",
+                "close_matches": [term_entry(view, t) for t in close],
+            }
+        )
+        response.status_code = 404
+        return response
+    own, carried = term_drift(view, term)
+    return jsonify(
+        {
+            **term_entry(view, term),
+            "source": term.source,
+            "line": term.line,
+            "pages": view.term_pages.get(term.slug, []),
+            "drift": own + carried,
+        }
+    )
+
+
+def read_drift_filters(view: GlossaryView) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Filter the drift findings by the request's kind and term (400 for an unknown kind)."""
+    try:
+        return filter_drift(view, read_param("kind"), read_param("term"))
+    except ValueError as exc:
+        abort(400, description=str(exc))
+
+
+def report_link(endpoint: str = "glossary.report", **params: Any) -> str:
+    """Return the drift report URL (or its JSON twin's) with the given non-empty parameters."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "", 1)})
+    return url_for(endpoint) + ("?" + query if query else "")
+
+
+@bp.get("/reports/glossary")
+def report() -> Response:
+    """Show the glossary drift report with kind and term filters, and the unused terms."""
+    gen = generation()
+    view = glossary_view(gen)
+    kept, counts = read_drift_filters(view)
+    shown, pages = paginate(kept, read_page_number())
+    page = min(read_page_number(), pages)
+    filters = {"kind": read_param("kind"), "term": read_param("term")}
+    return render_page(
+        "report_glossary.html",
+        "_glossary_drift.html",
+        findings=with_titles(gen, shown),
+        total=len(view.drift),
+        matched=len(kept),
+        counts=counts,
+        page=page,
+        pages=pages,
+        filters=filters,
+        link=lambda **changes: report_link(**{**filters, "page": page, **changes}),
+        kinds=DRIFT_KINDS,
+        kind_labels=KIND_LABELS,
+        kind_help=KIND_HELP,
+        unused=unused_entries(view),
+        json_url=report_link("glossary.api_report", **filters),
+    )
+
+
+@bp.get("/api/reports/glossary")
+def api_report() -> Response:
+    """Return every drift finding that passes the kind and term filters, and the unused terms."""
+    view = glossary_view(generation())
+    kept, counts = read_drift_filters(view)
+    return jsonify(
+        {
+            "total": len(view.drift),
+            "matched": len(kept),
+            "by_kind": [{"kind": k, "count": n} for k, n in counts.items()],
+            "findings": kept,
+            "unused_terms": unused_entries(view),
+        }
+    )

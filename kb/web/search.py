@@ -1,0 +1,280 @@
+"""Search views: the results page and its htmx fragment, the JSON API, suggestions, OpenSearch."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+
+from kb import search as search_engine
+from kb.generations import NoIndex
+from kb.glossary import Glossary
+from kb.reader import Generation
+from kb.search import SearchResults, SearchUnavailable, search, suggest
+from kb.web.context import generation, is_htmx
+from kb.web.errors import error_response
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 10
+MAX_LIMIT = 50
+MAX_PAGE = 100
+MAX_FILTER_LENGTH = 200
+SUGGESTIONS = 8
+CLOSE_TERMS = 5
+NOTHING_FOUND = "No pages match '"
+SYNTAX_HINT = str(getattr(search_engine, "SYNTAX_HINT", ""))
+# Keep tab, newline and space; every other control character is noise from a URL or a paste.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_glossaries: dict[Path, Glossary] = {}
+_glossaries_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """What a search request asks for, cleaned, with notes about what was changed on the way."""
+
+    query: str
+    section: str | None
+    status: str | None
+    page: int
+    notes: tuple[str, ...] = ()
+
+    def url(self, **changes: Any) -> str:
+        """Return the /search URL of this state with some parameters changed (None drops one)."""
+        state = replace(self, **changes)
+        params: dict[str, Any] = {
+            "q": state.query,
+            "section": state.section,
+            "status": state.status,
+        }
+        if state.page > 1:
+            params["page"] = str(state.page)
+        return url_for("search.search_page", **{k: v for k, v in params.items() if v})
+
+
+def clean_text(raw: str | None, limit: int) -> tuple[str, bool]:
+    """Drop control characters and cut text to a length; say whether it was cut."""
+    text = _CONTROL.sub(" ", raw or "")
+    return text[:limit], len(text) > limit
+
+
+def read_query() -> tuple[str, list[str]]:
+    """Read q from the request, cut to MAX_QUERY_LENGTH, with a note when it was cut."""
+    limit = int(current_app.config.get("MAX_QUERY_LENGTH", 512))
+    query, cut = clean_text(request.args.get("q"), limit)
+    notes = [f"Your query was longer than {limit} characters and was shortened."] if cut else []
+    return query, notes
+
+
+def read_filter(name: str) -> str | None:
+    """Read an optional facet filter (section or status) from the request."""
+    value, _ = clean_text(request.args.get(name), MAX_FILTER_LENGTH)
+    return value.strip() or None
+
+
+def read_int(name: str, default: int, ceiling: int, *, strict: bool) -> int:
+    """Read a positive whole number capped at ceiling; a bad one is 400 if strict, else default."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    # Compare lengths before int(): a 10,000-digit number would hit Python's conversion limit.
+    valid = raw.isascii() and raw.isdigit() and raw.lstrip("0") != ""
+    if not valid:
+        if strict:
+            abort(400, description=f"{name} must be a whole number from 1 to {ceiling}.")
+        return default
+    digits = raw.lstrip("0")
+    return ceiling if len(digits) > len(str(ceiling)) else min(int(digits), ceiling)
+
+
+def read_state(*, strict: bool) -> SearchState:
+    """Read the whole search request: query, filters and page."""
+    query, notes = read_query()
+    return SearchState(
+        query=query,
+        section=read_filter("section"),
+        status=read_filter("status"),
+        page=read_int("page", 1, MAX_PAGE, strict=strict),
+        notes=tuple(notes),
+    )
+
+
+def glossary_of(gen: Generation) -> Glossary:
+    """Return the generation's glossary, built once per generation."""
+    with _glossaries_lock:
+        found = _glossaries.get(gen.folder)
+        if found is None:
+            found = Glossary.from_json(gen.meta("glossary", []) or [])
+            _glossaries.clear()  # generations never change, so only the newest is worth keeping
+            _glossaries[gen.folder] = found
+        return found
+
+
+def close_terms(gen: Generation, query: str) -> list[dict[str, str]]:
+    """Return the glossary terms whose names resemble the query, for a page with no results."""
+    terms = glossary_of(gen).close_matches(query.strip('"* '), n=CLOSE_TERMS)
+    return [{"term": t.term, "url": f"/glossary/{t.slug}"} for t in terms]
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Return the page links to show: first, last and a window around the current (None = gap)."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def engine_notes(results: SearchResults, *, for_page: bool) -> str | None:
+    """Return the engine's message; on a page with no results, without the help the page shows."""
+    message = results.message
+    if message and for_page and not results.hits:
+        # The results page lays out the same help (suggestion, close terms, syntax) as links.
+        message = message.split(NOTHING_FOUND, 1)[0].replace(SYNTAX_HINT, "").strip()
+    return message or None
+
+
+def messages(state: SearchState, results: SearchResults | None, *, for_page: bool) -> list[str]:
+    """Collect what the reader should know about how their query was read."""
+    found = list(state.notes)
+    if results is not None and (note := engine_notes(results, for_page=for_page)):
+        found.append(note)
+    return found
+
+
+def result_context(state: SearchState, results: SearchResults | None) -> dict[str, Any]:
+    """Return what _results.html needs besides the results themselves."""
+    total = results.total if results is not None else 0
+    limit = results.limit if results is not None and results.limit > 0 else PER_PAGE
+    pages = min(MAX_PAGE, max(1, math.ceil(total / limit)))
+    first = (state.page - 1) * limit + 1
+    return {
+        "pages": pages,
+        "page_numbers": page_numbers(min(state.page, pages), pages),
+        "first_rank": first,
+        "last_rank": min(total, first + limit - 1),
+        "messages": messages(state, results, for_page=True),
+    }
+
+
+def render_search(
+    state: SearchState,
+    results: SearchResults | None,
+    *,
+    error: str | None = None,
+    terms: list[dict[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    """Render the results page, or only its fragment for htmx (never for a history restore)."""
+    restoring = request.headers.get("HX-History-Restore-Request") == "true"
+    fragment = is_htmx() and not restoring
+    context = result_context(state, results)
+    title = f"{state.query} – Search" if state.query.strip() else "Search"
+    body = render_template(
+        "_results.html" if fragment else "search.html",
+        search_state=state,
+        results=results,
+        error=error,
+        close_terms=terms or [],
+        page_title=title,
+        fragment=fragment,
+        **context,
+    )
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    response.vary.add("HX-History-Restore-Request")
+    return response
+
+
+@bp.get("/search")
+def search_page() -> Response:
+    """Show search results (full page, or the results fragment for htmx)."""
+    state = read_state(strict=False)
+    if not (state.query.strip() or state.section or state.status):
+        return render_search(state, None)
+    try:
+        gen = generation()
+        results = search(
+            gen,
+            state.query,
+            page=state.page,
+            limit=PER_PAGE,
+            section=state.section,
+            status=state.status,
+        )
+    except (SearchUnavailable, NoIndex) as exc:
+        error = f"Search is unavailable right now: {exc}"
+        return render_search(state, None, error=error, status=503)
+    terms = close_terms(gen, state.query) if results.total == 0 and state.query.strip() else []
+    return render_search(state, results, terms=terms)
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    """Return search results as JSON (the DESIGN.md contract)."""
+    state = read_state(strict=True)
+    limit = read_int("limit", PER_PAGE, MAX_LIMIT, strict=True)
+    try:
+        results = search(
+            generation(),
+            state.query,
+            page=state.page,
+            limit=limit,
+            section=state.section,
+            status=state.status,
+        )
+    except SearchUnavailable as exc:
+        return error_response(503, f"Search is unavailable right now: {exc}")
+    data = results.to_json()
+    notes = messages(state, results, for_page=False)
+    data["message"] = " ".join(notes) if notes else None
+    return jsonify(data)
+
+
+@bp.get("/api/suggest")
+def api_suggest() -> Response:
+    """Return OpenSearch suggestions: [query, [completions]]."""
+    query, _ = read_query()
+    completions: list[str] = []
+    if query.strip():
+        try:
+            completions = suggest(generation(), query, limit=SUGGESTIONS)
+        except SearchUnavailable as exc:
+            return error_response(503, f"Suggestions are unavailable right now: {exc}")
+    response = jsonify([query, completions])
+    response.mimetype = "application/x-suggestions+json"
+    return response
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """Describe kb as a browser search engine, with address-bar suggestions."""
+    base = request.host_url.rstrip("/")
+    body = render_template(
+        "opensearch.xml",
+        search_template=base + url_for("search.search_page") + "?q={searchTerms}",
+        suggest_template=base + url_for("search.api_suggest") + "?q={searchTerms}",
+        self_url=base + url_for("search.opensearch"),
+        search_form=base + url_for("search.search_page"),
+    )
+    response = make_response(body)
+    response.mimetype = "application/opensearchdescription+xml"
+    return response

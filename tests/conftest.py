@@ -1,0 +1,81 @@
+"""Shared fixtures: example and corpus sites, built indexes, the app, its client and CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kb.config import EXAMPLE_SITE, Settings, load_settings
+from kb.index import build_index
+from kb.web import create_app
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
+
+
+def index_site(site_root: Path, index_dir: Path, **overrides: object) -> Settings:
+    """Build an index of a site root into index_dir and return the settings used."""
+    settings = load_settings(site_root, {"index_dir": index_dir, **overrides})
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def example_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Index the example docs once per session; tests must only read it."""
+    index_dir = tmp_path_factory.mktemp("example-index")
+    index_site(EXAMPLE_SITE, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus_root() -> Path:
+    """Return the real corpus, or skip with the reason when it is not beside the repo."""
+    if not (CORPUS / "docs").is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_root: Path) -> Path:
+    """Index the real corpus once per session."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    index_site(corpus_root, index_dir)
+    return index_dir
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """Return a private copy of the example docs that a test may change."""
+    target = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, target)
+    return target
+
+
+@pytest.fixture
+def app(example_index: Path) -> Flask:
+    """Return the app serving the example index."""
+    return create_app({"TESTING": True, "INDEX_DIR": str(example_index)})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def corpus_client(corpus_index: Path) -> Iterator[FlaskClient]:
+    """Return a test client of the app serving the real corpus."""
+    yield create_app({"TESTING": True, "INDEX_DIR": str(corpus_index)}).test_client()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Return a CLI runner for the kb command."""
+    return CliRunner()
