@@ -29,6 +29,8 @@ ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("stale HTML, never charted", f"/reports/stale?as_of={AS_OF}&never=show", {}),
     ("stale htmx fragment", f"/reports/stale?as_of={AS_OF}&status=stale", {"HX-Request": "true"}),
     ("stale HTML sorted by age", f"/reports/stale?as_of={AS_OF}&sort=age&order=desc&page=5", {}),
+    # A new date every request: nothing judged earlier can be reused.
+    ("stale HTML, new date each time", "/reports/stale?as_of=%2B{n}", {}),
     ("stale JSON", f"/api/reports/stale?as_of={AS_OF}", {}),
     ("stale CSV", f"/reports/stale.csv?as_of={AS_OF}", {}),
     ("terms HTML", "/reports/terms", {}),
@@ -77,14 +79,14 @@ def measure(fetch: Fetch, requests: int) -> list[dict[str, object]]:
     results = []
     for name, path, headers in ROUTES:
         started = time.perf_counter()
-        status, size = fetch(path, headers)
+        status, size = fetch(path.format(n=0), headers)
         cold = (time.perf_counter() - started) * 1000
         if status != 200:
             raise SystemExit(f"{name}: {path} answered {status}")
         samples = []
-        for _ in range(requests):
+        for n in range(1, requests + 1):
             started = time.perf_counter()
-            fetch(path, headers)
+            fetch(path.format(n=n), headers)
             samples.append((time.perf_counter() - started) * 1000)
         results.append(
             {

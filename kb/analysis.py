@@ -19,20 +19,21 @@ from whoosh.analysis import (
 from whoosh.lang import languages
 from whoosh.support.charset import accent_map
 
-# A token is a word, or an identifier joined by _ : / . - @ (app_metadata, read:users, /oauth/token, v2.1).
+# A token is a word, or an identifier joined by _ : / . - @ (app_metadata, read:users, v2.1).
 TOKEN_PATTERN = r"\w+(?:[_:/.\-@]\w+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
-# Split on separators and camelCase humps; "HTTPServer" splits, but "OAuth", "IdP" and "JWTs" stay whole
-# because a one-letter part would only add noise.
+# Split on separators and camelCase humps: "HTTPServer" splits, while "OAuth", "IdP" and "JWTs"
+# stay whole because a one-letter part would only add noise.
 _SPLIT = re.compile(r"[_:/.\-@]+|(?<=[a-z0-9]{2})(?=[A-Z][a-z0-9])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
 # An acronym plural the stemmer keeps as is (JWTs, APIs, SDKs, URLs).
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
 
 
 class IdentifierFilter(Filter):
-    """Keep an identifier whole and also emit its parts at the same position (camelCase, snake_case, paths)."""
+    """Keep an identifier whole and also emit its parts at its position (camelCase, snake_case)."""
 
-    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+    # Whoosh's own Filter.__call__ does not match Composable.__call__; follow Filter's.
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:  # type: ignore[override]
         """Yield each token (acronym plurals made singular), then the words inside a compound."""
         for token in tokens:
             text = token.text

@@ -70,7 +70,7 @@ def unwrap_paragraph(fragment: str) -> str:
 
 
 def tooltip_term(href: str, tip: str, text: str) -> str:
-    """Return the glossary term of a tooltip: ?term= of its link, else the tip's prefix, else its text."""
+    """Return a tooltip's glossary term: its link's ?term=, else the tip's prefix, else its text."""
     if href:
         terms = parse_qs(urlsplit(href).query).get("term")
         if terms and terms[0].strip():
@@ -215,8 +215,7 @@ def unknown_component(view: View) -> str:
     title = view.html("title")
     heading = f'<p class="kb-component-title">{title}</p>' if title else ""
     return (
-        f'<div class="kb-component" data-component="{escape(view.name)}">'
-        f"{heading}{view.body}</div>"
+        f'<div class="kb-component" data-component="{escape(view.name)}">{heading}{view.body}</div>'
     )
 
 

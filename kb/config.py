@@ -41,7 +41,8 @@ class Settings:
         default=Path(".kb-index"), metadata={"help": "Folder holding the index generations."}
     )
     excludes: tuple[str, ...] = field(
-        default=(), metadata={"help": "Globs (relative to the site root) of files that are not pages."}
+        default=(),
+        metadata={"help": "Globs (relative to the site root) of files that are not pages."},
     )
     snippet_dirs: tuple[str, ...] = field(
         default=("snippets", "_snippets", "_includes"),
@@ -60,14 +61,16 @@ class Settings:
         default_factory=dict, metadata={"help": "Per-section review window and warning period."}
     )
     exempt: tuple[str, ...] = field(
-        default=(), metadata={"help": "Globs of URLs or paths exempt from review (e.g. API reference)."}
+        default=(),
+        metadata={"help": "Globs of URLs or paths exempt from review (e.g. API reference)."},
     )
     deprecated_terms: dict[str, str] = field(
         default_factory=lambda: dict(DEFAULT_DEPRECATED_TERMS),
         metadata={"help": "Deprecated term → its replacement."},
     )
     glossary_pages: tuple[str, ...] = field(
-        default=(), metadata={"help": "Paths of glossary pages; empty means any page named glossary."}
+        default=(),
+        metadata={"help": "Paths of glossary pages; empty means any page named glossary."},
     )
     max_vanish_share: float = field(
         default=0.5,
@@ -80,6 +83,8 @@ class Settings:
 
 def _coerce(name: str, value: Any) -> Any:
     """Turn a TOML or environment value into the type a field expects."""
+    if value is None and name == "stale_budget":
+        return None
     if name in {"site_root", "index_dir"}:
         return Path(value)
     if name in {"excludes", "snippet_dirs", "exempt", "glossary_pages"}:

@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 from kb.globs import matches_any
 
 PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
-INDEX_STEMS = ("index", "readme", "_index")
+INDEX_STEMS = ("index", "readme")
+CONTENT_DIR = "docs"
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"})
 
 
@@ -32,8 +33,9 @@ class Discovery:
 
 def url_for_path(rel: str) -> str:
     """Map a source path relative to the site root to its page URL (always under /docs)."""
-    posix = PurePosixPath(rel)
-    parts = list(posix.with_suffix("").parts)
+    stem, dot, suffix = rel.rpartition(".")
+    path = stem if dot and "/" not in suffix else rel
+    parts = [p for p in path.split("/") if p]
     if parts and parts[-1].lower() in INDEX_STEMS:
         parts.pop()
     if parts and parts[0] == "docs":
@@ -62,7 +64,8 @@ def discover(
     problems: list[str] = []
     found: list[tuple[str, Path]] = []
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [root]
+    # A site with a docs/ folder keeps its pages there; files beside it describe the repository.
+    stack = [root / CONTENT_DIR] if (root / CONTENT_DIR).is_dir() else [root]
     while stack:
         current = stack.pop()
         stat = current.stat()

@@ -39,14 +39,18 @@ class Highlighter:
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def for_terms(cls, terms: Iterable[str], weights: Mapping[str, float] | None = None) -> Highlighter:
+    def for_terms(
+        cls, terms: Iterable[str], weights: Mapping[str, float] | None = None
+    ) -> Highlighter:
         """Build a highlighter for analyzed query terms (stems and exact words)."""
         wanted = frozenset(t for t in terms if t)
         prefixes = sorted({_candidate_prefix(t) for t in wanted}, key=len, reverse=True)
         pattern = None
         if prefixes:
             alternation = "|".join(re.escape(p) for p in prefixes)
-            pattern = re.compile(rf"(?<![^\W_])(?:{alternation})\w*(?:[_:/.\-@]\w+)*", re.IGNORECASE)
+            pattern = re.compile(
+                rf"(?<![^\W_])(?:{alternation})\w*(?:[_:/.\-@]\w+)*", re.IGNORECASE
+            )
         return cls(wanted, dict(weights or {}), pattern)
 
     def spans(self, text: str) -> list[tuple[int, int, frozenset[str]]]:

@@ -174,7 +174,11 @@ def build_index(
             (building / WHOOSH_DIR).mkdir()
             store = PageStore(building, writable=True)
             ix = whoosh_index.create_in(str(building / WHOOSH_DIR), build_schema())
-            changed, removed, previous_count = list(discovery.sources), set(), _served_count(index_dir)
+            changed, removed, previous_count = (
+                list(discovery.sources),
+                set(),
+                _served_count(index_dir),
+            )
         writer = ix.writer(limitmb=256)
         try:
             for done, built in enumerate(_build_all(changed, settings), start=1):
@@ -211,7 +215,9 @@ def build_index(
         ix.close()
         if summary.pages == 0:
             shutil.rmtree(building, ignore_errors=True)
-            raise IndexRefused("no page could be indexed; the previous index (if any) keeps serving")
+            raise IndexRefused(
+                "no page could be indexed; the previous index (if any) keeps serving"
+            )
         _guard_shrink(previous_count, summary.pages, settings, allow_shrink, building)
         manifest = {
             "schema": SCHEMA_VERSION,
@@ -261,9 +267,7 @@ def _served_count(index_dir: Path) -> int:
     return pages if isinstance(pages, int) else 0
 
 
-def _guard_shrink(
-    before: int, after: int, settings: Settings, allow: bool, building: Path
-) -> None:
+def _guard_shrink(before: int, after: int, settings: Settings, allow: bool, building: Path) -> None:
     """Refuse a switch that would drop more than the allowed share of pages."""
     if allow or before == 0:
         return

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from kb.checks import deprecated_hits
 from kb.config import Settings
-from kb.discover import SourceFile
+from kb.discover import INDEX_STEMS, SourceFile
 from kb.glossary_page import looks_like_glossary, parse_glossary_page
 from kb.mdx import mdx_to_markdown
 from kb.pages import Page
@@ -127,7 +127,7 @@ def page_title(meta: dict[str, object], first_h1: str | None, rel: str) -> tuple
             return f"{match.group(1).upper()} {match.group(2)}", "openapi"
     posix = PurePosixPath(rel)
     stem = posix.stem
-    if stem.lower() in ("index", "readme", "_index") and posix.parent.name:
+    if stem.lower() in INDEX_STEMS and posix.parent.name:
         stem = posix.parent.name
     words = re.sub(r"[-_]+", " ", stem).strip()
     return (words[:1].upper() + words[1:]) or rel, "filename"
@@ -150,7 +150,9 @@ def build_page(
     except RejectedSource as exc:
         return BuiltPage(source.url, None, Rejection(source.rel, str(exc)), {}, [])
     loader = SnippetLoader(
-        settings.site_root, PurePosixPath(source.rel).parent, {} if include_cache is None else include_cache
+        settings.site_root,
+        PurePosixPath(source.rel).parent,
+        {} if include_cache is None else include_cache,
     )
     try:
         document = mdx_to_markdown(text.body, line_offset=text.body_line - 1, load_snippet=loader)
@@ -160,6 +162,10 @@ def build_page(
         return BuiltPage(source.url, None, rejection, loader.used, [])
     title, title_source = page_title(text.meta, rendered.first_h1, source.rel)
     validation = read_validation(text.meta)
+    broken = next((p for p in text.problems if p.startswith("malformed frontmatter")), None)
+    if broken is not None:
+        # Salvaged keys may be wrong or missing, so the page cannot count as validated.
+        validation = replace(validation, problem=f"validation unreadable: {broken}")
     description = text.meta.get("description")
     digest = combined_digest(text.digest, loader.used)
     terms: list[dict[str, object]] = []

@@ -93,9 +93,7 @@ class JsReader:
         """Take the next token, requiring it to be the given punctuation if one is named."""
         tok = self.peek()
         if tok[0] == "eof" or (punct and tok[1:2] != (punct,)):
-            raise JsError(
-                f"expected {punct or 'a value'}, found {tok[1] or 'end of page'}", tok[2]
-            )
+            raise JsError(f"expected {punct or 'a value'}, found {tok[1] or 'end of page'}", tok[2])
         self.ahead = None
         return tok
 

@@ -1,11 +1,11 @@
-"""Indentation: dedent component children and lay MDX lists out the way python-markdown reads them."""
+"""Layout: code spans, dedented component children, MDX lists laid out for python-markdown."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from kb.mdx_scan import Element, Fence, Node, Text
+from kb.mdx_nodes import Element, Fence, Node, Text
 from kb.render_code import FENCE_OPEN, find_fence_end
 
 # Characters Markdown would act on inside already-rendered HTML; entities keep them inert.
@@ -14,7 +14,37 @@ _INERT = str.maketrans(
      "!": "&#33;", "\n": "&#10;", "\r": "", "\t": "&#9;", "|": "&#124;", "~": "&#126;"}
 )  # fmt: skip
 _LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
+# A code span ends with its paragraph: a blank line or a line that starts a new block.
+_NEW_BLOCK = re.compile(r"\n[ \t]*(?:\n|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)")
 _THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def code_span_end(src: str, pos: int) -> tuple[int, int]:
+    """Return where the backtick run at pos ends and where its code span ends (the same if none)."""
+    run_end = pos
+    while run_end < len(src) and src[run_end] == "`":
+        run_end += 1
+    closer = re.compile(r"(?<!`)`{" + str(run_end - pos) + r"}(?!`)")
+    match = closer.search(src, run_end)
+    if match and not _NEW_BLOCK.search(src, run_end, match.start()):
+        return run_end, match.end()
+    return run_end, run_end
+
+
+def mask_code_spans(text: str) -> str:
+    """Blank out inline code spans (newlines kept) so nothing inside them is read as prose."""
+    parts, index = [], 0
+    while (start := text.find("`", index)) >= 0:
+        run_end, span_end = code_span_end(text, start)
+        parts.append(text[index:start])
+        parts.append(
+            re.sub(r"[^\n]", " ", text[start:span_end])
+            if span_end > run_end
+            else text[start:run_end]
+        )
+        index = span_end
+    parts.append(text[index:])
+    return "".join(parts)
 
 
 def make_inert(fragment: str) -> str:

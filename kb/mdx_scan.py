@@ -3,75 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from kb.mdx_js import JsError, skip_braces, skip_statement
+from kb.mdx_layout import code_span_end
+from kb.mdx_nodes import (
+    HTML_ELEMENTS,
+    VOID_ELEMENTS,
+    AttrValue,
+    Element,
+    Esm,
+    Expr,
+    Fence,
+    Node,
+    Text,
+)
 from kb.render_code import FENCE_OPEN, find_fence_end
 
-
-@dataclass
-class Text:
-    """Markdown prose, passed on as written."""
-
-    text: str
-    pos: int
-
-
-@dataclass
-class Fence:
-    """A fenced code block, kept verbatim (with its indentation)."""
-
-    text: str
-    indent: str
-    info: str
-    body: str
-    pos: int
-
-
-@dataclass
-class Expr:
-    """A {...} expression in prose."""
-
-    source: str
-    pos: int
-
-
-@dataclass
-class Esm:
-    """A top-level import or export statement."""
-
-    source: str
-    pos: int
-
-
-AttrValue = str | bool | Expr
-
-
-@dataclass
-class Element:
-    """A JSX component or HTML element with its children."""
-
-    name: str
-    attrs: dict[str, AttrValue]
-    pos: int
-    end: int = 0
-    children: list[Node] = field(default_factory=list)
-    flow: bool = False
-    indent: int = 0
-    line_start: bool = False
-
-
-Node = Text | Fence | Expr | Esm | Element
-
-HTML_ELEMENTS = frozenset(
-    "a abbr address article aside b bdi bdo blockquote br button caption center cite code col "
-    "colgroup dd del details dfn div dl dt em fieldset figcaption figure font footer form h1 h2 h3 "
-    "h4 h5 h6 header hr i iframe img input ins kbd label legend li main mark nav noscript object ol "
-    "optgroup option p picture pre q s samp script section select small source span strike strong "
-    "style sub summary sup svg table tbody td template textarea tfoot th thead time tr tt u ul var "
-    "video wbr audio embed canvas".split()
-)
-VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _RAW_TEXT = frozenset({"script", "style", "textarea", "template"})
 _SPECIAL = re.compile(r"[<{`\\\n]")
 _TAG_NAME = re.compile(r"[A-Za-z][\w.:-]*")
@@ -86,6 +33,8 @@ _ESM = re.compile(
 # CommonMark escapes python-markdown does not know: drop the backslash, keep the character.
 _ESCAPES = {char: char for char in "\"$%',/:;=?@^~"} | {"<": "&lt;", "&": "&amp;"}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_EQUALS = re.compile(r"\s*=\s*")
+_COMMENT_CLOSE = re.compile(r"\s*\}")
 
 
 def _is_line_start(src: str, pos: int) -> bool:
@@ -102,22 +51,15 @@ class Scanner:
         self.src = src
         self.allow_esm = allow_esm
         self.problems: list[tuple[int, str]] = []
-        self.open: list[str] = []
+        self.open_names: list[str] = []
 
-    def parse(self, start: int = 0, end: int | None = None) -> list[Node]:
-        """Return the nodes of src[start:end]."""
-        if end is not None and end < len(self.src):
-            outer, self.src = self.src, self.src[:end]
-            try:
-                nodes, _, _ = self.children(start, None)
-            finally:
-                self.src = outer
-            return nodes
-        nodes, _, _ = self.children(start, None)
+    def parse(self) -> list[Node]:
+        """Return the nodes of the whole source."""
+        nodes, _, _ = self.children(0, None)
         return nodes
 
     def children(self, pos: int, closing: str | None) -> tuple[list[Node], int, bool]:
-        """Read nodes from pos up to `closing`'s end tag (consumed) or an ancestor's; say if found."""
+        """Read nodes up to `closing`'s end tag (consumed) or an ancestor's; tell if found."""
         src = self.src
         nodes: list[Node] = []
         text: list[str] = []
@@ -141,6 +83,8 @@ class Scanner:
                     continue
             match = _SPECIAL.search(src, pos)
             if not match:
+                if not text:
+                    text_pos = pos
                 text.append(src[pos:])
                 pos = len(src)
                 break
@@ -213,7 +157,7 @@ class Scanner:
                 raw = src[pos:end]
                 body = "\n".join(lines[1:end_line])
                 return Fence(raw, match["indent"], match["info"], body, pos), end
-        if self.allow_esm and not self.open and closing is None and _ESM.match(src, pos):
+        if self.allow_esm and not self.open_names and closing is None and _ESM.match(src, pos):
             try:
                 end = skip_statement(src, pos)
             except (JsError, IndexError, RecursionError):
@@ -224,18 +168,9 @@ class Scanner:
 
     def code_span(self, pos: int, text: list[str]) -> int:
         """Copy an inline code span (or a lone backtick run) verbatim; return the new position."""
-        src = self.src
-        run_end = pos
-        while run_end < len(src) and src[run_end] == "`":
-            run_end += 1
-        ticks = run_end - pos
-        closer = re.compile(r"(?<!`)`{" + str(ticks) + r"}(?!`)")
-        match = closer.search(src, run_end)
-        if match and not _BLANK_LINE.search(src, run_end, match.start()):
-            text.append(src[pos : match.end()])
-            return match.end()
-        text.append(src[pos:run_end])
-        return run_end
+        _, span_end = code_span_end(self.src, pos)
+        text.append(self.src[pos:span_end])
+        return span_end
 
     def expression(self, pos: int) -> tuple[Expr | None, int] | None:
         """Read {…}: a JSX comment gives (None, end); an unbalanced brace gives None."""
@@ -243,7 +178,7 @@ class Scanner:
         if src.startswith("{/*", pos):
             end = src.find("*/", pos + 3)
             if end >= 0:
-                close = re.compile(r"\s*\}").match(src, end + 2)
+                close = _COMMENT_CLOSE.match(src, end + 2)
                 if close:
                     return None, close.end()
         try:
@@ -270,7 +205,7 @@ class Scanner:
             name = match.group(1) or ""
             if name == closing:
                 return "close"
-            if name in self.open:
+            if name in self.open_names:
                 return "ancestor"
             if name[:1].isupper() or name.lower() in HTML_ELEMENTS:
                 self.problems.append((pos, f"stray </{name}>"))
@@ -285,13 +220,14 @@ class Scanner:
         if not is_component and name.lower() not in HTML_ELEMENTS:
             return None
         if not self_closing and name.lower() in _RAW_TEXT and not is_component:
-            close = re.compile(r"</\s*" + name + r"\s*>", re.IGNORECASE).search(src, element.end)
+            closer = re.compile(r"</\s*" + re.escape(name) + r"\s*>", re.IGNORECASE)
+            close = closer.search(src, element.end)
             element.end = len(src) if close is None else close.end()
             self_closing = True
         elif not self_closing and not (not is_component and name.lower() in VOID_ELEMENTS):
-            self.open.append(name)
+            self.open_names.append(name)
             element.children, element.end, closed = self.children(element.end, name)
-            self.open.pop()
+            self.open_names.pop()
             if not closed:
                 self.problems.append((pos, f"unclosed <{name}>"))
         element.indent = pos - (src.rfind("\n", 0, pos) + 1)
@@ -311,15 +247,16 @@ class Scanner:
             return None
         name = match.group(0)
         attrs: dict[str, AttrValue] = {}
+        attr_pos: dict[str, int] = {}
         index = match.end()
         while index < len(src):
             start = index
             while index < len(src) and src[index] in " \t\r\n":
                 index += 1
             if src.startswith("/>", index):
-                return Element(name, attrs, pos, index + 2), True
+                return Element(name, attrs, pos, index + 2, attr_pos=attr_pos), True
             if src.startswith(">", index):
-                return Element(name, attrs, pos, index + 1), False
+                return Element(name, attrs, pos, index + 1, attr_pos=attr_pos), False
             if index == start and index > match.end():
                 return None
             if src.startswith("{", index):
@@ -331,8 +268,9 @@ class Scanner:
             attr = _ATTR_NAME.match(src, index)
             if attr is None:
                 return None
+            attr_pos[attr.group(0)] = index
             index = attr.end()
-            value_match = re.compile(r"\s*=\s*").match(src, index)
+            value_match = _EQUALS.match(src, index)
             if not value_match:
                 attrs[attr.group(0)] = True
                 continue

@@ -154,9 +154,9 @@ def tokenize(text: str, notes: list[str]) -> list[_Token]:
                 if not rest:
                     continue  # title:"a phrase" — the quote follows
                 word = rest
-            leaf = _leaf_for(word, pending_field, notes)
-            if leaf is not None:
-                tokens.append(_Token("leaf", leaf=leaf, modifier=modifier))
+            term = _leaf_for(word, pending_field, notes)
+            if term is not None:
+                tokens.append(_Token("leaf", leaf=term, modifier=modifier))
             pending_field, modifier = None, ""
     return tokens
 
@@ -213,7 +213,7 @@ class _Parser:
         self.pos += 1
         if token.kind == "op" and token.value == "NOT":
             nxt = self.peek()
-            if nxt is None or nxt.kind in {"close", "op"} and nxt.value in {"", "AND", "OR"}:
+            if nxt is None or (nxt.kind in {"close", "op"} and nxt.value in {"", "AND", "OR"}):
                 return None
             inner = self.parse_unary(depth)
             return Negated(inner) if inner is not None else None

@@ -1,7 +1,8 @@
-"""Markdown to safe HTML: python-markdown with highlighted fences, an nh3 allowlist and an outline."""
+"""Markdown to safe HTML: python-markdown, highlighted fences, an nh3 allowlist, an outline."""
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from dataclasses import dataclass
@@ -13,11 +14,15 @@ from kb.pages import Heading, Section
 from kb.render_code import FencePreprocessor, RenderedBlockPreprocessor
 from kb.render_outline import outline_html
 
-ALLOWED_TAGS = frozenset(
-    "a abbr b blockquote br caption cite code col colgroup dd del details div dl dt em figcaption "
-    "figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section small span "
-    "strong sub summary sup table tbody td tfoot th thead tr u ul var wbr".split()
-)
+# fmt: off
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
+    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "u", "ul", "var", "wbr",
+})
+# fmt: on
 _GLOBAL_ATTRIBUTES = {"class", "title", "role", "lang", "data-term", "data-component"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": _GLOBAL_ATTRIBUTES,
@@ -46,7 +51,9 @@ _MAILTO_SRC = re.compile(r'(<img\b[^>]*?)\ssrc="mailto:[^"]*"', re.IGNORECASE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EXTENSIONS = ["tables", "sane_lists"]
 # A single line no Markdown rule (block or inline) could act on.
-_PLAIN_LINE = re.compile(r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]")
+_PLAIN_LINE = re.compile(
+    r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def _converter() -> Markdown:
     """Return this thread's reusable Markdown instance (building it is the slow part)."""
     converter: Markdown | None = getattr(_local, "converter", None)
     if converter is None:
-        converter = Markdown(extensions=_EXTENSIONS, lazy_ol=False, output_format="html")
+        converter = Markdown(extensions=_EXTENSIONS, output_format="html")
         converter.preprocessors.register(FencePreprocessor(converter), "kb_fences", 25)
         # After fences (so code that shows a marker stays code), before raw HTML parsing.
         converter.preprocessors.register(RenderedBlockPreprocessor(converter), "kb_blocks", 24)
@@ -76,7 +83,7 @@ def _converter() -> Markdown:
     return converter
 
 
-def markdown_to_html(markdown: str, references: dict[str, tuple[str, str | None]] | None = None) -> str:
+def markdown_to_html(markdown: str, references: dict[str, tuple[str, str]] | None = None) -> str:
     """Convert Markdown to unsanitized HTML with highlighted code blocks."""
     if _PLAIN_LINE.fullmatch(markdown):
         # One line of plain words is one paragraph: skip the (costly) full Markdown pipeline.
@@ -96,9 +103,9 @@ def _add_rel(match: re.Match[str]) -> str:
     return tag
 
 
-def sanitize_html(html: str) -> str:
-    """Return the HTML reduced to the allowlist, with rel="noopener noreferrer" on external links."""
-    cleaned = _CLEANER.clean(_CONTROL_CHARS.sub("", html))
+def _clean_once(markup: str) -> str:
+    """Run the allowlist once and mark external links."""
+    cleaned = _CLEANER.clean(_CONTROL_CHARS.sub("", markup))
     if "mailto:" in cleaned:
         cleaned = _MAILTO_SRC.sub(r"\1", cleaned)
     if "<a " in cleaned:
@@ -106,9 +113,28 @@ def sanitize_html(html: str) -> str:
     return cleaned
 
 
+def sanitize_html(html: str) -> str:
+    """Return the HTML cut to the allowlist, rel="noopener noreferrer" on external links."""
+    cleaned = _clean_once(html)
+    # The HTML parser can rebuild broken nesting into markup it then reads differently
+    # (an <a> inside an <a>): clean again until the result no longer changes.
+    for _ in range(4):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
 def render_markdown(markdown: str) -> RenderedPage:
     """Render Markdown to sanitized HTML and read its headings, sections, prose and code."""
-    outline = outline_html(sanitize_html(markdown_to_html(markdown)))
+    try:
+        raw = markdown_to_html(markdown)
+    except RecursionError:
+        # Nesting deeper than python-markdown can follow: keep the words, one paragraph a block.
+        paragraphs = re.split(r"\n[ \t]*\n", markdown)
+        raw = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs if text.strip())
+    outline = outline_html(sanitize_html(raw))
     first_h1 = next((h.text for h in outline.headings if h.level == 1), None)
     return RenderedPage(
         html=outline.html,

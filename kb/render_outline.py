@@ -18,11 +18,14 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 _ID_ATTR = re.compile(r'\sid="([^"]*)"')
 _SPACES = re.compile(r"\s+")
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd details div dl dt figcaption figure footer h1 h2 h3 "
-    "h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul "
-    "caption img".split()
-)
+# fmt: off
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl",
+    "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "img", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+})
+# fmt: on
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 

@@ -16,7 +16,7 @@ _EPOCH = date(1970, 1, 1)
 
 
 def build_schema(language: str = "en") -> fields.Schema:
-    """Return the schema: text fields (weighted at query time by kb.search), stored metadata, facet keys.
+    """Return the schema: text fields (weighted at query time), stored metadata, facet keys.
 
     `words` holds every prose word unstemmed, without positions: the vocabulary typo correction
     and `prefix*` expansion walk. Field weights live in the query, not here, so they can be tuned

@@ -1,4 +1,4 @@
-"""Opened search indexes, one per generation: per-document tables, statuses and a searcher per thread."""
+"""Opened search indexes, one per generation: document tables, statuses, a searcher per thread."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from kb.analysis import analyze
 from kb.config import Settings, settings_from_report
 from kb.glossary import Glossary
 from kb.index import WHOOSH_DIR
+from kb.postings import PostingCache
 from kb.reader import Generation
 from kb.staleness import Validation, freshness, is_exempt, policy_for
 from kb.store import STORE_FILE
@@ -38,6 +39,8 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
     whoosh_index.IndexError,
     sqlite3.DatabaseError,
 )
+# Opening also reads stored fields and settings, which fail in more ways when damaged.
+OPEN_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError, KeyError, TypeError)
 
 
 class SearchUnavailable(Exception):
@@ -74,8 +77,10 @@ class OpenIndex:
                 info = _doc_info(stored)
                 self.docs[docnum] = info
                 self.by_url[info.url] = docnum
+        self.postings = PostingCache(self.docs, self.index.doc_count_all())
         self.sections = sorted({d.section for d in self.docs.values() if d.kind == "page"})
         self._title_terms: dict[int, frozenset[str]] = {}
+        self._heading_terms: dict[int, tuple[frozenset[str], ...]] = {}
         self._statuses: OrderedDict[date, dict[int, str | None]] = OrderedDict()
         self._derived: dict[str, Any] = {}
         self._local = threading.local()
@@ -85,10 +90,10 @@ class OpenIndex:
         """Return a table derived from this index, built once on first use."""
         with self._lock:
             if key in self._derived:
-                return self._derived[key]  # type: ignore[no-any-return]
+                return self._derived[key]
         value = build()
         with self._lock:
-            return self._derived.setdefault(key, value)  # type: ignore[no-any-return]
+            return self._derived.setdefault(key, value)
 
     def searcher(self) -> Any:
         """Return this thread's searcher (Whoosh readers are not shared between threads)."""
@@ -131,22 +136,44 @@ class OpenIndex:
         exempt = is_exempt(info.url, info.path, self.settings.exempt)
         return freshness(validation, as_of, policy, exempt).status.value
 
-    def page_sections(self, urls: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """Return the sections (anchor, heading, level, text) of some pages from the page store."""
-        if not urls:
-            return {}
+    def heading_terms(self, docnums: list[int]) -> dict[int, tuple[frozenset[str], ...]]:
+        """Return the analyzed terms of each heading of some documents (cached)."""
+        missing = [d for d in docnums if d not in self._heading_terms and d in self.docs]
+        if missing:
+            urls = {self.docs[d].url: d for d in missing}
+            rows = self._store().execute(
+                f"SELECT url, headings FROM pages WHERE url IN ({', '.join('?' * len(urls))})",
+                list(urls),
+            )
+            found = {url: json.loads(headings or "[]") for url, headings in rows}
+            for url, docnum in urls.items():
+                self._heading_terms[docnum] = tuple(
+                    frozenset(analyze(h.get("text", ""))) for h in found.get(url, [])
+                )
+        return {d: self._heading_terms.get(d, ()) for d in docnums}
+
+    def _store(self) -> sqlite3.Connection:
+        """Return this thread's read-only connection to the generation's page store."""
         conn: sqlite3.Connection | None = getattr(self._local, "store", None)
         if conn is None:
             path = self.folder / STORE_FILE
             conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
             self._local.store = conn
+        return conn
+
+    def page_sections(self, urls: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Return the sections (anchor, heading, level, text) of some pages from the page store."""
+        if not urls:
+            return {}
         marks = ", ".join("?" * len(urls))
-        rows = conn.execute(f"SELECT url, sections FROM pages WHERE url IN ({marks})", urls)
+        rows = self._store().execute(
+            f"SELECT url, sections FROM pages WHERE url IN ({marks})", urls
+        )
         return {url: json.loads(sections or "[]") for url, sections in rows}
 
 
 def _settings(report: Any) -> Settings:
-    """Rebuild the review settings a generation was built with; defaults when they cannot be read."""
+    """Rebuild the review settings a generation was built with (defaults if they are unreadable)."""
     data = {k: v for k, v in report.items() if v is not None} if isinstance(report, dict) else {}
     try:
         return settings_from_report(data)
@@ -183,8 +210,10 @@ def open_index(generation: Generation) -> OpenIndex:
             return found
     try:
         opened = OpenIndex(generation)
-    except (*READ_ERRORS, ValueError, KeyError, TypeError) as exc:
-        raise SearchUnavailable(f"the search index of {generation.name} cannot be read: {exc}") from exc
+    except OPEN_ERRORS as exc:
+        raise SearchUnavailable(
+            f"the search index of {generation.name} cannot be read: {exc}"
+        ) from exc
     with _open_lock:
         opened = _open.setdefault(key, opened)
         while len(_open) > KEEP_OPEN:

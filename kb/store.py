@@ -76,7 +76,9 @@ class PageStore:
 
     def set_facts(self, url: str, facts: dict[str, Any]) -> None:
         """Replace the derived facts (checks, mentions) of one page."""
-        self._connect().execute("UPDATE pages SET facts = ? WHERE url = ?", (json.dumps(facts), url))
+        self._connect().execute(
+            "UPDATE pages SET facts = ? WHERE url = ?", (json.dumps(facts), url)
+        )
 
     def delete(self, url: str) -> None:
         """Remove a page record."""

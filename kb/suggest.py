@@ -1,4 +1,4 @@
-"""Spelling help and completions: close index terms for a typo, "Did you mean", search-as-you-type."""
+"""Spelling help and completions: close words for a typo, "Did you mean", search-as-you-type."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from typing import Any
 from kb.searchers import OpenIndex
 
 SPELL_FIELD = "words"  # every prose word, unstemmed (kb.schema)
-MAX_TYPO_WORD = 32  # longer "words" are pasted identifiers or junk: an automaton for them is costly
+MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
 MAX_CANDIDATES = 3
-_TYPO_WORD = re.compile(r"[^\W\d_]{4,}")
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
 _SPACES = re.compile(r"\s+")
-_VOCABULARY_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -29,14 +28,14 @@ class CloseTerm:
 
 def max_distance(word: str) -> int:
     """Return the edit distance allowed for a word of this length (0: too short to correct)."""
-    if len(word) < 4 or len(word) > MAX_TYPO_WORD:
+    if len(word) < 4 or len(word) > MAX_PLAIN_WORD:
         return 0
     return 1 if len(word) <= 7 else 2
 
 
 def correctable(word: str) -> bool:
     """Tell whether a query word is a plain word long enough to correct."""
-    return bool(_TYPO_WORD.fullmatch(word)) and max_distance(word) > 0
+    return bool(_PLAIN_WORD.fullmatch(word)) and max_distance(word) > 0
 
 
 class Vocabulary:
@@ -58,7 +57,7 @@ class Vocabulary:
         words: dict[str, int] = {}
         for raw, info in reader.iter_field(SPELL_FIELD):
             word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if _VOCABULARY_WORD.fullmatch(word):
+            if _PLAIN_WORD.fullmatch(word):
                 words[word] = info.doc_frequency()
         return cls(words)
 
@@ -113,15 +112,21 @@ def _distance(a: str, b: str) -> int:
 
 
 def corrected_query(text: str, replacements: dict[str, str]) -> str | None:
-    """Rewrite a query with corrected words (case-insensitive, whole words); None when unchanged."""
+    """Rewrite a query with corrected words, keeping their case; None when nothing changed."""
     if not replacements:
         return None
-    pattern = re.compile(
-        r"(?<![\w:])(" + "|".join(re.escape(w) for w in sorted(replacements, key=len, reverse=True)) + r")(?![\w*])",
-        re.IGNORECASE,
-    )
-    fixed = pattern.sub(lambda m: replacements.get(m.group(1).lower(), m.group(1)), text)
+    words = "|".join(re.escape(w) for w in sorted(replacements, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w:])({words})(?![\w*])", re.IGNORECASE)
+    fixed = pattern.sub(lambda m: _same_case(m.group(1), replacements), text)
     return fixed if fixed.lower() != text.lower() else None
+
+
+def _same_case(typed: str, replacements: dict[str, str]) -> str:
+    """Return the correction of a typed word in the typed word's case (MFA, Token, token)."""
+    fixed = replacements.get(typed.lower(), typed)
+    if typed.isupper() and len(typed) > 1:
+        return fixed.upper()
+    return fixed[:1].upper() + fixed[1:] if typed[:1].isupper() else fixed
 
 
 def _completion_entries(opened: OpenIndex) -> list[tuple[str, str]]:
@@ -142,7 +147,7 @@ def _key(text: str) -> str:
 
 
 def completions(opened: OpenIndex, prefix: str, limit: int = 8) -> list[str]:
-    """Return titles and glossary names that start with the typed text, then those with a word that does."""
+    """Return titles and glossary names starting with the typed text, then ones with such a word."""
     key = _key(prefix or "")[:200]
     if not key or limit <= 0:
         return []

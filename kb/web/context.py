@@ -20,9 +20,15 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_fragment() -> bool:
+    """Tell whether to answer with a fragment: htmx asked, and not to restore history after Back."""
+    return is_htmx() and request.headers.get("HX-History-Restore-Request") != "true"
+
+
 def render_page(full: str, fragment: str | None = None, **context: Any) -> Response:
     """Render the full page, or its partial for htmx, and mark the response as varying on HX-Request."""
-    template = fragment if fragment is not None and is_htmx() else full
+    template = fragment if fragment is not None and wants_fragment() else full
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
+    response.vary.add("HX-History-Restore-Request")
     return response

@@ -22,7 +22,8 @@ from kb.pagefilters import PageContext, broken_by_target, process_page_html
 from kb.pages import Heading, Page
 from kb.reader import Generation
 from kb.stale_report import parse_as_of
-from kb.staleness import Status, freshness, is_exempt, policy_for, read_validation
+from kb.stale_report import validation_from_fields
+from kb.staleness import Status, freshness, is_exempt, policy_for
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
 
@@ -107,7 +108,7 @@ def page_status(gen: Generation, page: Page, as_of: date | None = None) -> dict[
     """Work out a page's freshness as of a date (today by default) under the served settings."""
     settings = settings_from_report(gen.meta("settings"))
     result = freshness(
-        read_validation(page.meta),
+        validation_from_fields(page.validated_on, page.validated_raw, page.validation_problem),
         as_of or date.today(),
         policy_for(page.section, settings),
         is_exempt(page.url, page.path, settings.exempt),

@@ -30,6 +30,7 @@ bp = Blueprint("glossary", __name__)
 
 MAX_PARAM = 200
 CLOSE_MATCHES = 6
+TERM_DRIFT_SHOWN = 50  # a term page shows this many findings; the report has them all
 ALL_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 
 
@@ -123,8 +124,11 @@ def term_page(name: str) -> Response:
         line=term.line,
         source_url=url_for_path(term.source) if term.source else None,
         pages=view.term_pages.get(term.slug, []),
-        drift=with_titles(gen, own),
-        carried=with_titles(gen, carried),
+        drift=with_titles(gen, own[:TERM_DRIFT_SHOWN]),
+        drift_total=len(own),
+        carried=with_titles(gen, carried[:TERM_DRIFT_SHOWN]),
+        carried_total=len(carried),
+        report_url=report_link(term=term.term),
     )
 
 

@@ -28,7 +28,7 @@ from kb.reports import (
 )
 from kb.stale_report import STATUS_ORDER, UNDATED_BUCKET, report_to_csv, report_to_json
 from kb.staleness import Status
-from kb.web.context import generation, is_htmx, render_page
+from kb.web.context import generation, render_page, wants_fragment
 from kb.web.errors import error_response
 
 bp = Blueprint("reports", __name__)
@@ -52,14 +52,9 @@ def bad_query(exc: ReportQueryError) -> Response:
     return error_response(400, str(exc))
 
 
-def _wants_fragment() -> bool:
-    """Tell whether to answer with the partial: an htmx request that is not a history restore."""
-    return is_htmx() and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 def _render(full: str, fragment: str, **context: Any) -> Response:
     """Render a report page or, for htmx, only its table partial; vary on HX-Request either way."""
-    return render_page(full, fragment if _wants_fragment() else None, **context)
+    return render_page(full, fragment if wants_fragment() else None, **context)
 
 
 def _link_maker(endpoint: str, state: Mapping[str, str]) -> Callable[..., str]:
@@ -189,7 +184,7 @@ def stale() -> Response:
         statuses=STATUS_NAMES,
         status_help=STATUS_HELP,
         sections=sections,
-        charts=_charts(view, show_never) if not _wants_fragment() else {},
+        charts=_charts(view, show_never) if not wants_fragment() else {},
         show_never=show_never,
         due_soon=due_soon(view.site, limit=12),
         terms_url=url_for("reports.terms"),
