@@ -43,12 +43,28 @@ def _has_words(text: str) -> bool:
     return re.search(r"[^\W_]", text) is not None
 
 
+def _definition_owner(glossary: Glossary, body: str, named: Term) -> Term:
+    """Return the named term, unless the body is plainly another term's canonical definition."""
+    own = definition_overlap(body, named.definition)
+    if own >= TIP_MATCH_THRESHOLD:
+        return named
+    best = max(
+        ((definition_overlap(body, t.definition), t.term, t) for t in glossary.terms if t != named),
+        default=None,
+        key=lambda s: (s[0], s[1]),
+    )
+    # A wrong body under the right name ("Audit Log: <the Webhook definition>") is still wrong.
+    if best is not None and best[0] >= TIP_MATCH_THRESHOLD and best[0] > own + 0.2:
+        return best[2]
+    return named
+
+
 def _tip_subject(
     glossary: Glossary, tip: str, linked: Term | None, known: dict[str, list[str]]
 ) -> Term | None:
     """Return the term a tip is about: the one its prefix names, else the one it paraphrases."""
     if (split := tip_prefix(tip)) and (named := glossary.lookup(split[0])):
-        return named
+        return _definition_owner(glossary, split[1], named)
     if linked and any(
         definition_overlap(tip, text) >= TIP_MATCH_THRESHOLD for text in known[linked.slug]
     ):
@@ -93,7 +109,19 @@ def tooltip_drift(uses: Iterable[tuple[str, TooltipUse]], glossary: Glossary) ->
         else:
             counts[linked.slug][tip] += 1
         judged.append((url, use, name, tip, linked, subject, kind))
-    usual = {slug: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for slug, c in counts.items()}
+    definitions = {t.slug: t.definition for t in glossary.terms}
+    # The most common wording wins; on a tie, the one closest to the glossary's own definition.
+    usual = {
+        slug: min(
+            c.items(),
+            key=lambda kv, slug=slug: (
+                -kv[1],
+                -definition_overlap(kv[0], definitions[slug]),
+                kv[0],
+            ),
+        )[0]
+        for slug, c in counts.items()
+    }
     findings = []
     for url, use, name, tip, linked, subject, kind in judged:
         if linked is not None and not kind and tip != usual[linked.slug]:

@@ -37,7 +37,9 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
     used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
     used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
-    store.put_meta("links", broken_links(rows, load_redirects(settings.site_root)))
+    redirects = load_redirects(settings.site_root)
+    store.put_meta("redirects", redirects)
+    store.put_meta("links", broken_links(rows, redirects))
     store.put_meta(
         "deprecated",
         [

@@ -9,9 +9,10 @@ from kb.mdx_nodes import Element, Fence, Node, Text
 from kb.render_code import FENCE_OPEN, find_fence_end
 
 # Characters Markdown would act on inside already-rendered HTML; entities keep them inert.
-_INERT = str.maketrans(
-    {"*": "&#42;", "_": "&#95;", "`": "&#96;", "[": "&#91;", "]": "&#93;", "\\": "&#92;",
-     "!": "&#33;", "\n": "&#10;", "\r": "", "\t": "&#9;", "|": "&#124;", "~": "&#126;"}
+_INERT = (
+    ("*", "&#42;"), ("_", "&#95;"), ("`", "&#96;"), ("[", "&#91;"), ("]", "&#93;"),
+    ("\\", "&#92;"), ("!", "&#33;"), ("\n", "&#10;"), ("\r", ""), ("\t", "&#9;"),
+    ("|", "&#124;"), ("~", "&#126;"),
 )  # fmt: skip
 _LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
 # A code span ends with its paragraph: a blank line or a line that starts a new block.
@@ -49,7 +50,11 @@ def mask_code_spans(text: str) -> str:
 
 def make_inert(fragment: str) -> str:
     """Put rendered HTML on one line that Markdown will pass through unchanged."""
-    return fragment.strip().translate(_INERT)
+    fragment = fragment.strip()
+    for char, entity in _INERT:  # str.replace beats str.translate on long multi-char mappings
+        if char in fragment:
+            fragment = fragment.replace(char, entity)
+    return fragment
 
 
 def indent_width(line: str) -> int:

@@ -10,7 +10,6 @@ from kb.searchers import OpenIndex
 
 RERANK_DEPTH = 60  # best matches re-scored for proximity and headings
 TITLE_MATCH_WEIGHT = 1.0
-TITLE_COVER_WEIGHT = 0.0
 HEADING_MATCH_WEIGHT = 0.6
 EXACT_MATCH = 1.5  # a title or heading that is exactly the query counts this much more
 PROXIMITY_WEIGHT = 0.5  # every neighbouring pair of query words close together: score x1.5
@@ -40,8 +39,7 @@ def rank(
             # The more of the query a title holds, and the less else it holds, the likelier
             # it is the page the reader has in mind.
             title = opened.title_terms(docnum)
-            cover = len(query_terms & title) / len(query_terms)
-            score *= 1.0 + TITLE_COVER_WEIGHT * cover + TITLE_MATCH_WEIGHT * overlap(query_terms, title)
+            score *= 1.0 + TITLE_MATCH_WEIGHT * overlap(query_terms, title)
         return score if docs[docnum].kind == "page" else score * TERM_WEIGHT
 
     top = heapq.nlargest(max(RERANK_DEPTH, needed), ((first_score(d), d) for d in allowed))

@@ -214,7 +214,9 @@ class Scorer:
         if not exact:
             return None
         found: list[tuple[int, str]] = []
-        for n, raw in enumerate(self.reader.expand_prefix(SPELL_FIELD, exact[0])):
+        known = SPELL_FIELD in self.reader.schema  # not in an index from before the field existed
+        lexicon = self.reader.expand_prefix(SPELL_FIELD, exact[0]) if known else ()
+        for n, raw in enumerate(lexicon):
             if n >= PREFIX_SCAN:
                 self.built.notes.append(
                     f"'{leaf.text}*' matches very many words; the most common were searched."

@@ -19,7 +19,7 @@ log = logging.getLogger("kb.server")
 DEBOUNCE_SECONDS = 0.5
 
 
-class KbServer(BaseApplication):  # type: ignore[misc]
+class KbServer(BaseApplication):
     """A gunicorn application running kb's Flask app."""
 
     def __init__(self, options: dict[str, Any]) -> None:
@@ -64,7 +64,7 @@ def watch(settings: Settings) -> threading.Thread:
     changed = threading.Event()
     index_dir = settings.index_dir.resolve()
 
-    class Handler(FileSystemEventHandler):  # type: ignore[misc]
+    class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
             if not str(event.src_path).startswith(str(index_dir)):
                 changed.set()

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
-class DatesAsTextLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class DatesAsTextLoader(_BaseLoader):
     """A safe YAML loader that keeps dates as text, so `2026-02-30` is reported rather than fatal."""
 
 
@@ -117,7 +117,7 @@ def split_frontmatter(text: str) -> SourceText:
             if body.startswith("\n"):
                 body, body_line = body[1:], body_line + 1
             try:
-                loaded = yaml.load(block, Loader=DatesAsTextLoader)  # noqa: S506 - safe loader subclass
+                loaded = yaml.load(block, Loader=DatesAsTextLoader)
             except yaml.YAMLError as exc:
                 problems.append(f"malformed frontmatter: {_yaml_reason(exc)}; simple keys salvaged")
                 meta = _salvage(block)

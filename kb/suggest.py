@@ -55,6 +55,8 @@ class Vocabulary:
     def from_reader(cls, reader: Any) -> Vocabulary:
         """Read the words worth correcting to (letters and hyphens) from the spelling field."""
         words: dict[str, int] = {}
+        if SPELL_FIELD not in reader.schema:  # an index from before the field existed
+            return cls(words)
         for raw, info in reader.iter_field(SPELL_FIELD):
             word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             if _PLAIN_WORD.fullmatch(word):

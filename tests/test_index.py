@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from kb import generations
 from kb.config import load_settings
 from kb.index import IndexRefused, build_index
 from kb.store import PageStore
-from whoosh import index as whoosh_index
 
 
 def make_site(root: Path, pages: int, words: int = 200) -> Path:

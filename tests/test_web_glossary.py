@@ -205,3 +205,11 @@ def test_letters_and_aliases_shown() -> None:
     assert [letter_of(n) for n in ("Éclair", "access", "2FA", "Ωmega")] == ["E", "A", "#", "#"]
     term = make_term("Identity Provider (IdP)", "A service.", "g.mdx", 1)
     assert shown_aliases(term) == ["Identity Provider", "IdP"]
+
+
+@pytest.mark.parametrize("path", ["/glossary?q=kill", "/reports/glossary?kind=empty"])
+def test_htmx_history_restore_gets_the_whole_page(client: FlaskClient, path: str) -> None:
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    html = client.get(path, headers=headers).get_data(as_text=True)
+    assert html.startswith("<!doctype html>")
+    assert "hx-swap-oob" not in html

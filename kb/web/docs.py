@@ -21,8 +21,7 @@ from kb.glossary_views import glossary_view, term_entry
 from kb.pagefilters import PageContext, broken_by_target, process_page_html
 from kb.pages import Heading, Page
 from kb.reader import Generation
-from kb.stale_report import parse_as_of
-from kb.stale_report import validation_from_fields
+from kb.stale_report import parse_as_of, validation_from_fields
 from kb.staleness import Status, freshness, is_exempt, policy_for
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
