@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test run test lint typecheck check bench clean htmx browser
+.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,16 @@ run: install
 	$(BIN)/kb index $(SITE) --index-dir $(INDEX_DIR)
 	$(BIN)/kb serve --index-dir $(INDEX_DIR) --host $(HOST) --port $(PORT)
 
+## axe: fetch axe-core for the accessibility tests (pinned, checksum-verified)
+axe:
+	@$(BIN)/python scripts/fetch_axe.py || echo "axe-core not installed: the accessibility tests will be skipped"
+
 ## browser: install Debian's chromium for the browser tests where it is missing
 browser:
 	@scripts/ensure_chromium.sh
 
 ## test: install test dependencies and run every test (lint and types included)
-test: $(TEST_STAMP) htmx browser lint typecheck
+test: $(TEST_STAMP) htmx axe browser lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
@@ -50,4 +54,4 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(INDEX_DIR) static/vendor .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(INDEX_DIR) static/vendor tests/browser/vendor .pytest_cache .mypy_cache .ruff_cache

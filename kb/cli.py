@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -85,10 +87,27 @@ def index_command(
         except (IndexBusy, IndexRefused) as exc:
             click.echo(f"kb index: {exc}", err=True)
             sys.exit(1)
+        except (OSError, sqlite3.Error) as exc:
+            click.echo(f"kb index: {write_failure(exc, index_dir)}", err=True)
+            sys.exit(1)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))
     else:
         click.echo(format_summary(summary))
+
+
+def write_failure(exc: Exception, index_dir: Path) -> str:
+    """Describe a failed run's I/O error, naming a full disk plainly (copytree and SQLite hide errno)."""
+    text = str(exc)
+    full = getattr(exc, "errno", None) == errno.ENOSPC or any(
+        sign in text for sign in ("No space left on device", "database or disk is full")
+    )
+    if full:
+        return (
+            f"no space left on device for {index_dir}; the previous generation (if any) keeps "
+            "serving. Free some space and run again."
+        )
+    return f"{text}; the previous generation (if any) keeps serving"
 
 
 def format_summary(summary: BuildSummary) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -11,6 +12,8 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from kb.checkpoints import checkpoint
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
@@ -134,8 +137,42 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def file_checksums(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file in a generation folder but its manifest, by relative path."""
+    sums = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            with open(path, "rb") as handle:
+                sums[path.relative_to(folder).as_posix()] = hashlib.file_digest(
+                    handle, "sha256"
+                ).hexdigest()
+    return sums
+
+
+def damage(folder: Path, under: str = "") -> str | None:
+    """Say what in a generation no longer matches its manifest's checksums (None when intact).
+
+    Only the files below `under` are checked; a generation published without checksums passes.
+    """
+    recorded = read_manifest(folder).get("checksums")
+    if not isinstance(recorded, dict):
+        return None
+    for name, digest in sorted(recorded.items()):
+        if under and not name.startswith(under.rstrip("/") + "/"):
+            continue
+        try:
+            with open(folder / name, "rb") as handle:
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror or exc})"
+        if actual != digest:
+            return f"{name} is damaged (its checksum no longer matches)"
+    return None
+
+
 def publish(index_dir: Path, building: Path, manifest: dict[str, object]) -> Path:
-    """Finish a generation (manifest, fsync, rename) and switch CURRENT to it atomically."""
+    """Finish a generation (manifest with checksums, fsync, rename) and switch CURRENT to it."""
+    manifest = {**manifest, "checksums": file_checksums(building)}
     (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _fsync_tree(building)
     final = building.with_name(building.name.removesuffix(".tmp"))
@@ -145,6 +182,7 @@ def publish(index_dir: Path, building: Path, manifest: dict[str, object]) -> Pat
         handle.write(final.name + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+    checkpoint("switch")
     os.replace(pointer, index_dir / CURRENT_FILE)
     _fsync_dir(index_dir)
     return final

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import shutil
@@ -12,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.writing import IndexingError
 
 from kb import generations
+from kb.checkpoints import checkpoint
 from kb.config import Settings, report_settings
 from kb.discover import SourceFile, discover
 from kb.findings import derive_generation_data
@@ -157,8 +160,9 @@ def build_index(
             settings.snippet_dirs,
             skip=(index_dir,),
         )
+        checkpoint("walk")
         summary.problems.extend(_split_problem(p) for p in discovery.problems)
-        previous = _previous_generation(index_dir, settings, full)
+        previous = _previous_generation(index_dir, settings, full, summary.problems)
         building = generations.new_generation_folder(index_dir)
         if previous is not None:
             summary.mode = "incremental"
@@ -182,6 +186,7 @@ def build_index(
         writer = ix.writer(limitmb=256)
         try:
             for done, built in enumerate(_build_all(changed, settings), start=1):
+                checkpoint("parse")
                 if built.rejection is not None:
                     summary.rejected.append((built.rejection.path, built.rejection.reason))
                     removed.add(built.url)
@@ -203,9 +208,12 @@ def build_index(
             writer.delete_by_term("kind", "term")
             for term in derive_generation_data(store, settings):
                 writer.add_document(**term_document(**term))
+            checkpoint("write")
             writer.commit(optimize=summary.mode == "full")
         except BaseException:
-            writer.cancel()
+            # A commit that failed half-way (a full disk) has closed the writer: keep its error.
+            with contextlib.suppress(IndexingError, OSError):
+                writer.cancel()
             raise
         summary.pages = store.count()
         store.put_meta("summary", summary.to_dict())
@@ -213,6 +221,7 @@ def build_index(
         store.commit()
         store.close()
         ix.close()
+        checkpoint("commit")
         if summary.pages == 0:
             shutil.rmtree(building, ignore_errors=True)
             raise IndexRefused(
@@ -239,8 +248,14 @@ def _split_problem(problem: str) -> tuple[str, str]:
     return path, reason
 
 
-def _previous_generation(index_dir: Path, settings: Settings, full: bool) -> Path | None:
-    """Return the generation an incremental run can start from, or None for a full build."""
+def _previous_generation(
+    index_dir: Path, settings: Settings, full: bool, problems: list[tuple[str, str]]
+) -> Path | None:
+    """Return the generation an incremental run can start from, or None for a full build.
+
+    A damaged or unreadable generation is not copied forward: the run rebuilds in full and
+    says why in problems.
+    """
     if full:
         return None
     try:
@@ -254,7 +269,24 @@ def _previous_generation(index_dir: Path, settings: Settings, full: bool) -> Pat
         return None
     if manifest.get("site_root") != str(settings.site_root):
         return None
+    problem = generations.damage(current) or _unreadable(current)
+    if problem is not None:
+        problems.append((current.name, f"not reused ({problem}); rebuilt in full"))
+        return None
     return current
+
+
+def _unreadable(folder: Path) -> str | None:
+    """Say why a generation's index or page store cannot be opened (None when both open)."""
+    try:
+        ix = whoosh_index.open_dir(str(folder / WHOOSH_DIR))
+        with ix.reader() as reader:
+            reader.doc_count_all()
+        ix.close()
+        PageStore(folder).count()
+    except Exception as exc:  # any failure means "do not build on it"; a full build is safe
+        return f"cannot be opened: {type(exc).__name__}: {exc}"
+    return None
 
 
 def _served_count(index_dir: Path) -> int:

@@ -98,9 +98,11 @@ def clean_query(raw: object) -> tuple[str, list[str]]:
 def _leaf_for(word: str, field_name: str | None, notes: list[str]) -> Leaf | None:
     """Turn a bare word into a word or prefix leaf; None when nothing searchable is in it."""
     prefix = word.endswith("*")
-    core = word.strip("*?").replace("*", "").replace("?", "")
-    if core != word.rstrip("*"):
+    core = word.rstrip("*")
+    if "*" in core:
         notes.append("Wildcards work only at the end of a word (prefix*); others were ignored.")
+    # A "?" is read as punctuation (questions, URLs), not as a one-letter wildcard.
+    core = " ".join(core.replace("*", " ").replace("?", " ").split())
     if not _WORDISH.search(core):
         return None
     if prefix:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +62,7 @@ class Scorer:
         self.vocabulary = vocabulary
         self.built = Built()
         self.budget = TERM_BUDGET
+        self._seen: dict[Leaf, Scores | None] = {}
 
     def _word_scores(self, stem: str | None, exact: str, fields: tuple[str, ...]) -> Scores:
         """Return BM25F scores of one word form over several fields; record it for highlighting."""
@@ -233,12 +233,17 @@ class Scorer:
         return best_of(alternatives)
 
     def leaf(self, leaf: Leaf) -> Scores | None:
-        """Return the scores of one leaf."""
+        """Return the scores of one leaf (a repeated leaf is scored once)."""
+        if leaf in self._seen:
+            return self._seen[leaf]
         if leaf.kind == "phrase":
-            return self.phrase(leaf)
-        if leaf.kind == "prefix":
-            return self.prefix(leaf)
-        return self.word(leaf)
+            scores = self.phrase(leaf)
+        elif leaf.kind == "prefix":
+            scores = self.prefix(leaf)
+        else:
+            scores = self.word(leaf)
+        self._seen[leaf] = scores
+        return scores
 
     def node(self, node: Node) -> Scores | None:
         """Return the scores of a (sub)tree."""
@@ -265,31 +270,6 @@ class Scorer:
             if scores is not None:
                 (plan.required if isinstance(child, Required) else plan.optional).append(scores)
         return plan
-
-    def proximity(self, docnums: list[int]) -> dict[int, float]:
-        """Return, per document, the share of neighbouring query words found near each other."""
-        words = self.built.query_terms[:6]
-        if len(words) < 2 or not docnums:
-            return {}
-        ordered = sorted(docnums)
-        best: dict[int, float] = {}
-        for name in ("title", "headings", "body"):
-            where = [positions(self.reader, name, w, ordered) for w in words]
-            for doc in ordered:
-                pairs = 0
-                for a, b in itertools.pairwise(where):
-                    left, right = a.get(doc), b.get(doc)
-                    if left and right and _near(left, right):
-                        pairs += 1
-                if pairs:
-                    best[doc] = max(best.get(doc, 0.0), pairs / (len(words) - 1))
-        return best
-
-
-def _near(left: list[int], right: list[int], window: int = 3) -> bool:
-    """Tell whether some position of the right word follows one of the left word closely."""
-    after = set(right)
-    return any(p + d in after for p in left for d in range(1, window + 1))
 
 
 def _first_per_position(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:

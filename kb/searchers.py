@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 
 from kb.analysis import analyze
 from kb.config import Settings, settings_from_report
+from kb.generations import damage
 from kb.glossary import Glossary
 from kb.index import WHOOSH_DIR
 from kb.postings import PostingCache
@@ -208,6 +209,13 @@ def open_index(generation: Generation) -> OpenIndex:
         if found is not None:
             _open.move_to_end(key)
             return found
+    # Checksums catch damage that reading alone may miss or only hit on some queries.
+    problem = damage(generation.folder, WHOOSH_DIR)
+    if problem is not None:
+        raise SearchUnavailable(
+            f"the search index of {generation.name} is damaged: {problem}; "
+            "run `kb index` to rebuild it"
+        )
     try:
         opened = OpenIndex(generation)
     except OPEN_ERRORS as exc:

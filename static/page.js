@@ -192,9 +192,18 @@
     block.insertBefore(button, block.firstChild);
   }
 
+  // A long code line scrolls its block sideways: keyboard readers need a tab stop to scroll it
+  // (WCAG 2.1.1).
+  function makeFocusable(pre) {
+    if (!pre.hasAttribute("tabindex")) {
+      pre.tabIndex = 0;
+    }
+  }
+
   function enhance(root) {
     each(root, ".kb-content .kb-tabs", enhanceTabs);
     each(root, ".kb-content .kb-code", addCopyButton);
+    each(root, ".kb-content pre", makeFocusable);
     followToc(root);
     if (root === document && location.hash) {
       revealTarget(decodeURIComponent(location.hash.slice(1)));

@@ -49,12 +49,12 @@ def test_stale_table_lists_pages_needing_action(runner: CliRunner, example_index
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Review status as of 2026-11-26 (window 180 days, warning 30 days)")
-    assert "invalid 4 · stale 3 · due 2" in lines[1]
+    assert "invalid 5 · stale 3 · due 2" in lines[1]
     header = next(line for line in lines if line.startswith("STATUS"))
     assert header.split() == ["STATUS", "AGE", "VALIDATED", "SECTION", "URL", "PROBLEM"]
     body = lines[lines.index(header) + 1 :]
     rows = [line for line in body if line.split()[:1] and line.split()[0] in {"invalid", "stale"}]
-    assert len(rows) == 7
+    assert len(rows) == 8
     # Columns are aligned: every URL starts where the URL header does.
     column = header.index("URL")
     assert all(row[column:].startswith("/docs/") for row in rows)
@@ -84,7 +84,7 @@ def test_stale_csv_equals_json(runner: CliRunner, example_index: Path) -> None:
     assert rows == [{k: "" if v is None else str(v) for k, v in p.items()} for p in pages]
 
 
-@pytest.mark.parametrize(("budget", "code"), [("7", 0), ("6", 1), ("0", 1)])
+@pytest.mark.parametrize(("budget", "code"), [("8", 0), ("7", 1), ("0", 1)])
 def test_stale_budget_counts_stale_and_invalid(
     runner: CliRunner, example_index: Path, budget: str, code: int
 ) -> None:
@@ -96,7 +96,7 @@ def test_stale_budget_counts_stale_and_invalid(
     assert result[0] == code
     json.loads(result[1])  # the budget verdict goes to stderr; stdout stays JSON
     verdict = "over" if code else "within"
-    assert f"7 pages stale or invalid, {verdict} the budget of {budget}" in result[2]
+    assert f"8 pages stale or invalid, {verdict} the budget of {budget}" in result[2]
 
 
 def test_stale_budget_follows_section_filter(runner: CliRunner, example_index: Path) -> None:

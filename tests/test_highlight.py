@@ -19,11 +19,13 @@ def test_stemmed_forms_and_identifiers_are_marked() -> None:
 
 def test_text_is_escaped_and_marks_are_the_only_tags() -> None:
     snippet = highlighter("script").snippet('Never run <script src="x.js"> & co.')
-    assert snippet == 'Never run &lt;<mark>script</mark> src=&quot;x.js&quot;&gt; &amp; co.'
+    assert snippet == "Never run &lt;<mark>script</mark> src=&quot;x.js&quot;&gt; &amp; co."
 
 
 def test_the_window_goes_to_the_densest_matches() -> None:
-    text = "Filler words here. " * 40 + "The relay proxy keeps a relay cache. " + "More filler. " * 40
+    text = (
+        "Filler words here. " * 40 + "The relay proxy keeps a relay cache. " + "More filler. " * 40
+    )
     snippet = highlighter("relay proxy").snippet(text, width=120)
     assert snippet.startswith("…") and snippet.endswith("…")
     assert snippet.count("<mark>") == 3

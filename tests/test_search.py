@@ -67,7 +67,10 @@ def test_ranked_queries_put_the_expected_page_first(gen: Generation, query: str,
 
 def test_hits_link_to_the_best_matching_section(gen: Generation) -> None:
     hit = search(gen, "game day", as_of=AS_OF).hits[0]
-    assert (hit.heading, hit.anchor) == ("Test a kill switch in staging", "test-a-kill-switch-in-staging")
+    assert (hit.heading, hit.anchor) == (
+        "Test a kill switch in staging",
+        "test-a-kill-switch-in-staging",
+    )
     assert hit.link == "/docs/flags/kill-switches#test-a-kill-switch-in-staging"
     assert "<mark>game</mark> <mark>day</mark>" in hit.snippet
     relay = search(gen, "relay proxy", as_of=AS_OF).hits[0]
@@ -177,7 +180,9 @@ def test_status_filter_and_facets_count_all_matches(gen: Generation) -> None:
     # Status counts stay those of all matches, so the other statuses remain choosable.
     assert stale.facets["status"] == everything.facets["status"]
     several = search(gen, "key", status="stale,due", as_of=AS_OF)
-    assert several.total == everything.facets["status"]["stale"] + everything.facets["status"]["due"]
+    assert (
+        several.total == everything.facets["status"]["stale"] + everything.facets["status"]["due"]
+    )
 
 
 def test_statuses_follow_the_review_policy(gen: Generation) -> None:
@@ -210,7 +215,9 @@ def test_glossary_card_for_an_abbreviation(gen: Generation) -> None:
         ("kill swtich", "Kill Switch"),
     ],
 )
-def test_glossary_card_by_name_plural_question_or_typo(gen: Generation, query: str, term: str) -> None:
+def test_glossary_card_by_name_plural_question_or_typo(
+    gen: Generation, query: str, term: str
+) -> None:
     card = search(gen, query, as_of=AS_OF).glossary
     assert card is not None and card["term"] == term
 
@@ -230,7 +237,9 @@ def test_zero_results_still_help(gen: Generation) -> None:
 
 
 def test_long_question_falls_back_to_most_words(gen: Generation) -> None:
-    results = search(gen, "how do I keep my kill switch tested with a monthly game day drill", as_of=AS_OF)
+    results = search(
+        gen, "how do I keep my kill switch tested with a monthly game day drill", as_of=AS_OF
+    )
     assert urls(results)[0] == "/docs/flags/kill-switches"
 
 
@@ -249,7 +258,17 @@ def test_json_contract(gen: Generation) -> None:
     json.dumps(data)
     assert {"query", "total", "page", "results", "suggestion", "glossary", "facets"} <= set(data)
     hit = data["results"][0]
-    keys = {"url", "title", "section", "snippet", "heading", "anchor", "validated_on", "status", "score"}
+    keys = {
+        "url",
+        "title",
+        "section",
+        "snippet",
+        "heading",
+        "anchor",
+        "validated_on",
+        "status",
+        "score",
+    }
     assert keys <= set(hit)
     assert hit["validated_on"] == "2026-03-15"
 
@@ -373,7 +392,8 @@ def test_real_corpus_queries(corpus_index: Path) -> None:
     assert search(generation, "id tokens").glossary is not None
     assert search(generation, "passwrdless").suggestion == "passwordless"
     slow = max(
-        _timed(lambda q=q: search(generation, q)) for q in ["token", "user", "/oauth/token", "a* b*"]
+        _timed(lambda q=q: search(generation, q))
+        for q in ["token", "user", "/oauth/token", "a* b*"]
     )
     assert slow < 1.0
 

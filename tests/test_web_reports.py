@@ -92,7 +92,7 @@ def test_api_stale_follows_the_contract_and_filters(client: FlaskClient) -> None
     contract = ["url", "title", "section", "validated_on", "age_days", "status", "problem"]
     assert all(list(row)[:7] == contract for row in data["pages"])
     invalid = client.get(f"/api/reports/stale?as_of={AS_OF}&status=invalid").get_json()
-    assert len(invalid["pages"]) == invalid["summary"]["invalid"] == 4
+    assert len(invalid["pages"]) == invalid["summary"]["invalid"] == 5
     rollouts = client.get(
         f"/api/reports/stale?as_of={AS_OF}&section=rollouts&sort=age&order=desc"
     ).get_json()
@@ -178,9 +178,9 @@ def test_report_index_and_home_show_headline_numbers(client: FlaskClient) -> Non
         assert f'href="{href}"' in html
     numbers = re.findall(r'<span class="kb-report-number">(\d+)</span>', html)
     drift = client.get("/api/reports").get_json()["glossary"]
-    assert numbers == ["7", str(drift), "6", "2"]
+    assert numbers == ["8", str(drift), "6", "2"]
     api = client.get(f"/api/reports?as_of={AS_OF}").get_json()
-    assert (api["needs_attention"], api["terms"], api["links"]) == (7, 6, 2)
+    assert (api["needs_attention"], api["terms"], api["links"]) == (8, 6, 2)
     home = client.get("/")
     assert home.status_code == 200
     body = home.get_data(as_text=True)
