@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe
+.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install
 
 ## axe: fetch axe-core for the accessibility tests (pinned, checksum-verified)
 axe:
+	@$(BIN)/python scripts/fetch_axe.py || echo "axe-core not installed: the accessibility tests will be skipped"
+
+## axe: fetch axe-core for the accessibility tests (pinned, checksum-verified)
+axe: $(TEST_STAMP)
 	@$(BIN)/python scripts/fetch_axe.py || echo "axe-core not installed: the accessibility tests will be skipped"
 
 ## browser: install Debian's chromium for the browser tests where it is missing

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import statistics
@@ -188,7 +189,12 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     reports = run(args.index_dir, args.queries, args.seed, args.api)
+    print(
+        f"{os.cpu_count()} CPUs; 1-minute load average {load_before:.1f} before the run and "
+        f"{os.getloadavg()[0]:.1f} after (other processes share the machine)"
+    )
     print("| Run | Queries | p50 ms | p95 ms | max ms | > 1 s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for r in reports:

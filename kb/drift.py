@@ -77,6 +77,14 @@ def _tip_subject(
     return best[2] if best and best[0] >= TIP_MATCH_THRESHOLD else None
 
 
+def _usual_tip(wordings: Counter[str], definition: str) -> str:
+    """Pick the most common wording; on a tie, the one closest to the glossary's own definition."""
+    return min(
+        wordings.items(),
+        key=lambda kv: (-kv[1], -definition_overlap(kv[0], definition), kv[0]),
+    )[0]
+
+
 def tooltip_drift(uses: Iterable[tuple[str, TooltipUse]], glossary: Glossary) -> list[DriftFinding]:
     """Find wrong-term, empty, variant and unknown-term tooltips among (page url, use) pairs."""
     rows = []
@@ -110,18 +118,7 @@ def tooltip_drift(uses: Iterable[tuple[str, TooltipUse]], glossary: Glossary) ->
             counts[linked.slug][tip] += 1
         judged.append((url, use, name, tip, linked, subject, kind))
     definitions = {t.slug: t.definition for t in glossary.terms}
-    # The most common wording wins; on a tie, the one closest to the glossary's own definition.
-    usual = {
-        slug: min(
-            c.items(),
-            key=lambda kv, slug=slug: (
-                -kv[1],
-                -definition_overlap(kv[0], definitions[slug]),
-                kv[0],
-            ),
-        )[0]
-        for slug, c in counts.items()
-    }
+    usual = {slug: _usual_tip(c, definitions[slug]) for slug, c in counts.items()}
     findings = []
     for url, use, name, tip, linked, subject, kind in judged:
         if linked is not None and not kind and tip != usual[linked.slug]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,9 @@ class Built:
 class Scorer:
     """Score one query against one generation's postings."""
 
-    def __init__(self, reader: Any, cache: PostingCache, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self, reader: Any, cache: PostingCache, vocabulary: Callable[[], Vocabulary]
+    ) -> None:
         """Start with the whole term budget and nothing learned."""
         self.reader = reader
         self.cache = cache
@@ -131,7 +134,7 @@ class Scorer:
         """Add close index words when a word matches nothing, or far less than a near spelling."""
         if not correctable(word) or self.budget < 3 * len(fields) or len(scores) > RARE_DF:
             return scores
-        close = close_terms(self.vocabulary, word)
+        close = close_terms(self.vocabulary(), word)  # built on the first typo, then kept
         if scores:
             close = [c for c in close if c.doc_frequency >= RARE_RATIO * len(scores)]
         if not close:

@@ -91,8 +91,11 @@ def _search(
         hint = "Nothing searchable is left in the query." if parsed.text else "Type a word."
         return empty_results(parsed.text, page, limit, " ".join([*notes, hint, SYNTAX_HINT]))
     reader = opened.searcher().reader()
-    vocabulary = opened.derive("vocabulary", lambda: Vocabulary.from_reader(reader))
-    scorer = Scorer(reader, opened.postings, vocabulary)
+    scorer = Scorer(
+        reader,
+        opened.postings,
+        lambda: opened.derive("vocabulary", lambda: Vocabulary.from_reader(reader)),
+    )
     plan = scorer.plan(_with_synonym(opened, parsed))
     built = scorer.built
     notes.extend(built.notes)

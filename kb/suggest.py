@@ -64,22 +64,29 @@ class Vocabulary:
         return cls(words)
 
     def close(self, word: str, limit: int) -> list[CloseTerm]:
-        """Return the words within `limit` edits of a word (a swap of neighbours is one edit)."""
+        """Return the words within `limit` edits of a word (a swap of neighbours is one edit).
+
+        Words one edit away are looked for first; two edits only when there are none, since
+        the nearer words would rank first anyway and the wider search costs far more.
+        """
         grams = _bigrams(word)
         counts: Counter[int] = Counter()
         for gram in grams:
             counts.update(self.grams.get(gram, ()))
-        # One edit changes at most three of the marked pairs, so a close word shares the rest.
-        need = max(1, len(grams) - 3 * limit)
-        found = []
-        for number, shared in counts.items():
-            candidate = self.words[number]
-            if shared < need or candidate == word or abs(len(candidate) - len(word)) > limit:
-                continue
-            distance = _distance(word, candidate)
-            if distance <= limit:
-                found.append(CloseTerm(candidate, distance, self.frequency[number]))
-        return found
+        for allowed in range(1, limit + 1):
+            # One edit changes at most three of the marked pairs, so a close word shares the rest.
+            need = max(1, len(grams) - 3 * allowed)
+            found = []
+            for number, shared in counts.items():
+                candidate = self.words[number]
+                if shared < need or abs(len(candidate) - len(word)) > allowed:
+                    continue
+                distance = _distance(word, candidate, allowed)
+                if 0 < distance <= allowed:
+                    found.append(CloseTerm(candidate, distance, self.frequency[number]))
+            if found:
+                return found
+        return []
 
 
 def _bigrams(word: str) -> set[str]:
@@ -98,8 +105,8 @@ def close_terms(vocabulary: Vocabulary, word: str) -> list[CloseTerm]:
     return scored[:MAX_CANDIDATES]
 
 
-def _distance(a: str, b: str) -> int:
-    """Return the optimal-string-alignment distance (a swap of neighbours is one edit)."""
+def _distance(a: str, b: str, limit: int) -> int:
+    """Return the optimal-string-alignment distance (a swap is one edit), or limit + 1 if above."""
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -109,6 +116,8 @@ def _distance(a: str, b: str) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:  # every alignment already costs more than allowed
+            return limit + 1
         previous2, previous = previous, current
     return previous[-1]
 

@@ -68,7 +68,8 @@ def kill_at(site: Path, index_dir: Path, phase: str, marks: Path, *args: str) ->
     try:
         while phase not in (marks.read_text("utf-8").split() if marks.exists() else []):
             if process.poll() is not None:
-                pytest.fail(f"kb index ended before reaching {phase}: {process.stderr.read()}")
+                _, stderr = process.communicate()
+                pytest.fail(f"kb index ended before reaching {phase}: {stderr}")
             if time.monotonic() > deadline:
                 pytest.fail(f"kb index never reached {phase}")
             time.sleep(0.02)
@@ -85,15 +86,15 @@ def assert_serves(index_dir: Path, generation: str, pages: int, word: str, url: 
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.json == {"status": "ok", "generation": generation, "pages": pages}
+    assert health.get_json() == {"status": "ok", "generation": generation, "pages": pages}
     found = client.get(f"/api/search?q={word}")
-    assert found.status_code == 200, found.json
-    assert url in [hit["url"] for hit in found.json["results"]]
+    assert found.status_code == 200, found.get_json()
+    assert url in [hit["url"] for hit in found.get_json()["results"]]
     view = client.get("/docs/flags/overview")
     assert view.status_code == 200
     assert "Feature flags overview" in view.get_data(as_text=True)
     switch = client.get("/api/search?q=kill+switch")
-    assert "/docs/flags/kill-switches" in [hit["url"] for hit in switch.json["results"]]
+    assert "/docs/flags/kill-switches" in [hit["url"] for hit in switch.get_json()["results"]]
 
 
 def leftovers(index_dir: Path) -> list[str]:
@@ -123,7 +124,7 @@ def test_kill_9_at_each_phase_keeps_a_complete_generation_serving(
     assert generations.damage(served) is None
     assert_serves(index_dir, "gen-000001", total, OLD_WORD, CHANGED_URL)
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
-    assert client.get(f"/api/search?q={NEW_WORD}").json["total"] == 0
+    assert client.get(f"/api/search?q={NEW_WORD}").get_json()["total"] == 0
 
     again = run_kb_index(site, index_dir, *(["--full"] if mode == "full" else []))
     assert again.returncode == 0, again.stderr
@@ -162,13 +163,13 @@ def assert_search_unavailable_pages_served(index_dir: Path) -> None:
     assert "Search is unavailable right now" in fragment.get_data(as_text=True)
     api = client.get("/api/search?q=flag")
     assert api.status_code == 503
-    assert api.is_json and "Search is unavailable right now" in api.json["error"]
-    assert "rebuild" in api.json["error"]
+    assert api.is_json and "Search is unavailable right now" in api.get_json()["error"]
+    assert "rebuild" in api.get_json()["error"]
     assert client.get("/api/suggest?q=fla").status_code == 503
     assert client.get("/healthz").status_code == 200
     view = client.get("/docs/flags/overview")
     assert view.status_code == 200 and "Feature flags overview" in view.get_data(as_text=True)
-    assert client.get("/api/pages/flags/overview").json["title"] == "Feature flags overview"
+    assert client.get("/api/pages/flags/overview").get_json()["title"] == "Feature flags overview"
     assert client.get("/glossary").status_code == 200
     assert client.get("/reports/stale").status_code == 200
 
@@ -263,18 +264,18 @@ def test_disk_full_fails_clearly_and_keeps_the_old_generation(
     assert "Traceback" not in failed.stderr + failed.stdout
     assert generations.current_generation(index_dir).name == "gen-000001"
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
-    assert client.get("/healthz").json["generation"] == "gen-000001"
-    hits = client.get("/api/search?q=kill+switch").json["results"]
+    assert client.get("/healthz").get_json()["generation"] == "gen-000001"
+    hits = client.get("/api/search?q=kill+switch").get_json()["results"]
     assert "/docs/flags/kill-switches" in [hit["url"] for hit in hits]
-    assert client.get(f"/api/search?q={NEW_WORD}").json["total"] == 0
+    assert client.get(f"/api/search?q={NEW_WORD}").get_json()["total"] == 0
 
     filler.unlink()
     again = run_kb_index(site, index_dir)
     assert again.returncode == 0, again.stderr
     assert leftovers(index_dir) == []
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
-    assert client.get("/healthz").json["generation"] == "gen-000002"
-    assert client.get(f"/api/search?q={NEW_WORD}").json["total"] == 1
+    assert client.get("/healthz").get_json()["generation"] == "gen-000002"
+    assert client.get(f"/api/search?q={NEW_WORD}").get_json()["total"] == 1
 
 
 def test_an_emptied_docs_folder_is_refused_by_the_cli(tmp_path: Path) -> None:
@@ -297,7 +298,11 @@ def test_an_emptied_docs_folder_is_refused_by_the_cli(tmp_path: Path) -> None:
         "gen-000001"
     ]
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
-    assert client.get("/healthz").json == {"status": "ok", "generation": "gen-000001", "pages": 21}
+    assert client.get("/healthz").get_json() == {
+        "status": "ok",
+        "generation": "gen-000001",
+        "pages": 21,
+    }
 
     (site / "docs/index.mdx").unlink()
     nothing = run_kb_index(site, index_dir, "--full")

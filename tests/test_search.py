@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.config import load_settings
 from kb.generations import current_generation
@@ -363,13 +365,20 @@ def test_suggest_completes_titles_and_glossary_names(gen: Generation) -> None:
     assert suggest(gen, "x" * 20_000) == []
 
 
-def test_unreadable_index_raises_search_unavailable(example_index: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("checksums", [True, False])
+def test_unreadable_index_raises_search_unavailable(
+    example_index: Path, tmp_path: Path, checksums: bool
+) -> None:
     copy = tmp_path / "index"
     shutil.copytree(example_index, copy)
     folder = current_generation(copy)
+    if not checksums:  # damage the checksums cannot tell: reading itself must fail cleanly
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest.pop("checksums", None)
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     for segment in (folder / "whoosh").glob("*.seg"):
         segment.write_bytes(b"\0" * segment.stat().st_size)
-    with pytest.raises(SearchUnavailable, match="cannot be read"):
+    with pytest.raises(SearchUnavailable, match="search index of gen-"):
         search(Generation(folder), "kill switch")
 
 
@@ -403,3 +412,26 @@ def _timed(run: object) -> float:
     started = time.perf_counter()
     run()  # type: ignore[operator]
     return time.perf_counter() - started
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
+    | st.lists(
+        st.sampled_from(["kill", "AND", "OR", "NOT", "-", '"', "(", ")", "*", "title:", "flag*"]),
+        max_size=12,
+    ).map(" ".join),
+    section=st.sampled_from([None, "", "flags", "nope"]),
+    status=st.sampled_from([None, "", "stale", "due,never", "bogus"]),
+)
+def test_any_input_gives_results_or_a_message(
+    gen: Generation, query: str, section: str | None, status: str | None
+) -> None:
+    started = time.perf_counter()
+    results = search(gen, query, section=section, status=status, as_of=AS_OF)
+    assert time.perf_counter() - started < 1.0
+    assert results.hits or results.message
+    assert all(hit.snippet.count("<mark>") == hit.snippet.count("</mark>") for hit in results.hits)
+    suggest(gen, query)

@@ -153,6 +153,8 @@ def test_tooltip_to_glossary_term_and_back_to_a_page_using_it(tab: BrowserPage) 
     assert page.url == tab.url(TOOLTIP_TERM)
     assert page.locator("h1").inner_text() == term["term"]
     assert definition in page.locator(".kb-definition").inner_text()
+    clipped = "[...document.querySelectorAll('.kb-table-wrap')].filter(w => w.scrollWidth > w.clientWidth)"
+    assert page.evaluate(f"{clipped}.length") == 0, "a table on the term page is cut off"
     snap(tab, "glossary-term")
     assert_clean(tab, failed, "the glossary term page")
 

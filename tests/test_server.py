@@ -1,0 +1,99 @@
+"""Tests of `kb serve` as a real gunicorn process, including --watch re-indexing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get_json(url: str) -> tuple[int, dict[str, object]]:
+    """GET a URL and return its status and JSON body."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wait_for(check: object, seconds: float) -> float:
+    """Poll a callable until it returns truthy; return how long it took, or fail."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            if check():  # type: ignore[operator]
+                return time.monotonic() - started
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"condition not met within {seconds} s")
+
+
+@pytest.fixture
+def watched_server(site: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Run `kb serve --watch` on a private copy of the example site."""
+    port = free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(tmp_path / "ix"),
+            "--port", str(port), "--workers", "2", "--watch", str(site),
+        ],  # fmt: skip
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+        yield base, site
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_serve_answers_with_gunicorn_and_no_debugger(watched_server: tuple[str, Path]) -> None:
+    base, _ = watched_server
+    status, body = get_json(base + "/healthz")
+    assert status == 200 and body["status"] == "ok"
+    status, body = get_json(base + "/api/pages/nope")
+    assert status == 404 and "error" in body
+    with urllib.request.urlopen(base + "/", timeout=5) as response:
+        assert "gunicorn" in response.headers.get("Server", "")
+
+
+def test_watch_reindexes_an_edited_page_within_seconds(watched_server: tuple[str, Path]) -> None:
+    base, site = watched_server
+    page = site / "docs" / "get-started" / "quickstart.mdx"
+    text = page.read_text("utf-8")
+    start_title = get_json(base + "/api/pages/get-started/quickstart")[1]["title"]
+    page.write_text(text.replace(f"title: {start_title}", "title: Quickstart edited live", 1), "utf-8")
+    assert "Quickstart edited live" in page.read_text("utf-8")
+    seconds = wait_for(
+        lambda: get_json(base + "/api/pages/get-started/quickstart")[1]["title"]
+        == "Quickstart edited live",
+        20,
+    )
+    assert seconds < 10
+    generation = get_json(base + "/healthz")[1]["generation"]
+    assert generation != "gen-000001"
