@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe axe
+.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,13 @@ $(TEST_STAMP): $(STAMP)
 ## install: create .venv with the `kb` command and fetch htmx (pinned, checksum-verified)
 install: $(STAMP) htmx
 
-htmx:
+htmx: $(STAMP)
 	@$(BIN)/python scripts/fetch_htmx.py || echo "htmx not installed: pages still work without JavaScript enhancements"
 
 ## run: install, index the example docs and serve them on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/kb index $(SITE) --index-dir $(INDEX_DIR)
 	$(BIN)/kb serve --index-dir $(INDEX_DIR) --host $(HOST) --port $(PORT)
-
-## axe: fetch axe-core for the accessibility tests (pinned, checksum-verified)
-axe:
-	@$(BIN)/python scripts/fetch_axe.py || echo "axe-core not installed: the accessibility tests will be skipped"
 
 ## axe: fetch axe-core for the accessibility tests (pinned, checksum-verified)
 axe: $(TEST_STAMP)
