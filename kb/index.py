@@ -183,7 +183,7 @@ def build_index(
                 set(),
                 _served_count(index_dir),
             )
-        writer = ix.writer(limitmb=256)
+        writer = _writer(ix, len(changed))
         try:
             for done, built in enumerate(_build_all(changed, settings), start=1):
                 checkpoint("parse")
@@ -240,6 +240,13 @@ def build_index(
         summary.generation = final.name
         summary.seconds = time.perf_counter() - started
         return summary
+
+
+def _writer(ix: Any, documents: int) -> Any:
+    """Open a Whoosh writer; a large batch analyzes in sub-processes, as parsing does."""
+    if documents >= PARALLEL_THRESHOLD * 4 and (multiprocessing.cpu_count() or 1) >= 2:
+        return ix.writer(procs=2, limitmb=128, multisegment=True)
+    return ix.writer(limitmb=256)
 
 
 def _split_problem(problem: str) -> tuple[str, str]:

@@ -203,9 +203,9 @@ class Scorer:
             others.append((pos - base, where))
         matched = set()
         for doc, starts in found.items():
-            sets = [(gap, set(where.get(doc, ()))) for gap, where in others]
-            if all(sets_ for _, sets_ in sets) and any(
-                all(p + gap in s for gap, s in sets) for p in starts
+            rest = [(gap, set(where.get(doc, ()))) for gap, where in others]
+            if all(places for _, places in rest) and any(
+                all(start + gap in places for gap, places in rest) for start in starts
             ):
                 matched.add(doc)
         return matched

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from kb.query import Group, Leaf, Node, ParsedQuery, leaves, parse_query
 from kb.ranking import rank
@@ -64,7 +65,10 @@ def search(
     opened = open_index(generation)
     parsed = parse_query(query)
     try:
-        return _search(opened, parsed, page, limit, section, status, as_of or date.today())
+        with opened.reading() as reader:
+            return _search(
+                opened, reader, parsed, page, limit, section, status, as_of or date.today()
+            )
     except READ_ERRORS as exc:
         message = f"the search index of {generation.name} cannot be read: {exc}"
         raise SearchUnavailable(message) from exc
@@ -78,6 +82,7 @@ def suggest(generation: Generation, prefix: str, limit: int = 8) -> list[str]:
 
 def _search(
     opened: OpenIndex,
+    reader: Any,
     parsed: ParsedQuery,
     page: int,
     limit: int,
@@ -90,7 +95,6 @@ def _search(
     if parsed.root is None:
         hint = "Nothing searchable is left in the query." if parsed.text else "Type a word."
         return empty_results(parsed.text, page, limit, " ".join([*notes, hint, SYNTAX_HINT]))
-    reader = opened.searcher().reader()
     scorer = Scorer(
         reader,
         opened.postings,
@@ -120,6 +124,9 @@ def _search(
     if allowed:
         ranked = rank(opened, scorer, matched, allowed, page * limit)
         hits = build_hits(opened, ranked[(page - 1) * limit : page * limit], built, statuses)
+    if allowed and not hits:
+        last = -(-len(allowed) // limit)
+        notes.append(f"Page {page} is past the last page of results ({last}).")
     if relaxed and allowed and not strict:
         notes.append("No page contains every word; these pages match most of them.")
     if not allowed:
@@ -134,7 +141,7 @@ def _search(
         suggestion=suggestion,
         glossary=card,
         facets=facets,
-        message=" ".join(notes) or None,
+        message=" ".join(dict.fromkeys(notes)) or None,
         expanded=dict(built.expanded),
         relaxed=relaxed,
     )

@@ -1,7 +1,8 @@
-"""Opened search indexes, one per generation: document tables, statuses, a searcher per thread."""
+"""Opened search indexes, one per generation: document tables, statuses and pooled readers."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import sqlite3
@@ -9,7 +10,7 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from kb.store import STORE_FILE
 
 T = TypeVar("T")
 KEEP_OPEN = 3  # generations kept open: the served one and the ones requests may still hold
+IDLE_READERS = 8  # pooled readers per generation (about one per concurrent request)
 _EPOCH = date(1970, 1, 1)
 # What a damaged or vanished index raises while being read.
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -84,6 +86,7 @@ class OpenIndex:
         self._heading_terms: dict[int, tuple[frozenset[str], ...]] = {}
         self._statuses: OrderedDict[date, dict[int, str | None]] = OrderedDict()
         self._derived: dict[str, Any] = {}
+        self._idle: list[Any] = []
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -96,13 +99,27 @@ class OpenIndex:
         with self._lock:
             return self._derived.setdefault(key, value)
 
-    def searcher(self) -> Any:
-        """Return this thread's searcher (Whoosh readers are not shared between threads)."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.index.searcher()
-            self._local.searcher = searcher
-        return searcher
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        """Lend a Whoosh reader for one search: pooled, never used by two threads at once.
+
+        Opening a reader costs ~5 ms, too much per request for servers that start a thread per
+        request; a reader that failed is closed rather than lent again.
+        """
+        with self._lock:
+            reader = self._idle.pop() if self._idle else None
+        if reader is None:
+            reader = self.index.reader()
+        try:
+            yield reader
+        except BaseException:
+            reader.close()
+            raise
+        with self._lock:
+            if len(self._idle) < IDLE_READERS:
+                self._idle.append(reader)
+                return
+        reader.close()
 
     def title_terms(self, docnum: int) -> frozenset[str]:
         """Return the analyzed terms of a document's title (cached)."""

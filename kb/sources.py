@@ -29,6 +29,10 @@ DatesAsTextLoader.yaml_implicit_resolvers = {
 
 _YAML = frontmatter.YAMLHandler()
 _SIMPLE_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+MAX_YAML_DEPTH = 200  # libyaml recurses in C: ~30,000 nested levels crash the whole process
+MAX_YAML_VALUES = 10_000  # aliases can expand a few hundred bytes into billions of values
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_LINE_NESTING = re.compile(r"^[ \t]*(?:[-?][ \t]+)*", re.M)
 
 
 class RejectedSource(Exception):
@@ -116,17 +120,55 @@ def split_frontmatter(text: str) -> SourceText:
             body_line = text.count("\n", 0, len(text) - len(content)) + 1
             if body.startswith("\n"):
                 body, body_line = body[1:], body_line + 1
-            try:
-                loaded = yaml.load(block, Loader=DatesAsTextLoader)
-            except yaml.YAMLError as exc:
-                problems.append(f"malformed frontmatter: {_yaml_reason(exc)}; simple keys salvaged")
-                meta = _salvage(block)
-            else:
-                if isinstance(loaded, dict):
-                    meta = {str(k): _json_safe(v) for k, v in loaded.items()}
-                elif loaded is not None:
-                    problems.append("frontmatter is not a mapping of keys to values; ignored")
+            meta, problem = _load_meta(block)
+            if problem is not None:
+                problems.append(problem)
     return SourceText(meta, body, body_line, tuple(problems), "")
+
+
+def _load_meta(block: str) -> tuple[dict[str, Any], str | None]:
+    """Read a frontmatter block into JSON-ready data, or salvage simple keys and say why."""
+    if _nesting_bound(block) > MAX_YAML_DEPTH:
+        reason = f"nested deeper than {MAX_YAML_DEPTH} levels"
+        return _salvage(block), f"malformed frontmatter: {reason}; simple keys salvaged"
+    try:
+        loaded = yaml.load(block, Loader=DatesAsTextLoader)
+    except yaml.YAMLError as exc:
+        return _salvage(block), f"malformed frontmatter: {_yaml_reason(exc)}; simple keys salvaged"
+    if _expands_past(loaded, MAX_YAML_VALUES):
+        reason = f"YAML aliases expand it to over {MAX_YAML_VALUES:,} values"
+        return _salvage(block), f"malformed frontmatter: {reason}; simple keys salvaged"
+    if isinstance(loaded, dict):
+        return {str(k): _json_safe(v) for k, v in loaded.items()}, None
+    if loaded is not None:
+        return {}, "frontmatter is not a mapping of keys to values; ignored"
+    return {}, None
+
+
+def _nesting_bound(block: str) -> int:
+    """Return an upper bound of how deep YAML nests: brackets, indentation and `- - -` entries."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKET.sub("", block):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    lines = max((len(m.group(0)) for m in _LINE_NESTING.finditer(block)), default=0)
+    return deepest + lines
+
+
+def _expands_past(value: Any, limit: int) -> bool:
+    """Tell whether loaded YAML holds more than limit values once aliases are expanded (or loops)."""
+    pending, seen = [value], 0
+    while pending:
+        item = pending.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
 
 
 def read_source(path: Path, max_bytes: int) -> SourceText:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from kb.config import EXAMPLE_SITE, Settings, load_settings
 from kb.index import build_index
@@ -79,3 +81,9 @@ def corpus_client(corpus_index: Path) -> Iterator[FlaskClient]:
 def runner() -> CliRunner:
     """Return a CLI runner for the kb command."""
     return CliRunner()
+
+
+# Hypothesis sizes: `ci` on every run, `nightly` (KB_LONG_TESTS=1) for the long fuzzing run.
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("nightly", max_examples=10_000, deadline=None)
+settings.load_profile("nightly" if os.environ.get("KB_LONG_TESTS") == "1" else "ci")

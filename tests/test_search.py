@@ -253,6 +253,7 @@ def test_pages_of_results(gen: Generation) -> None:
     assert not set(urls(first)) & set(urls(second))
     beyond = search(gen, "flag", limit=3, page=99, as_of=AS_OF)
     assert beyond.hits == [] and beyond.total == first.total
+    assert beyond.message is not None and "past the last page" in beyond.message
 
 
 def test_json_contract(gen: Generation) -> None:

@@ -55,9 +55,9 @@ def watched_server(site: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(tmp_path / "ix"),
-            "--port", str(port), "--workers", "2", "--watch", str(site),
-        ],  # fmt: skip
+            *(sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(tmp_path / "ix")),
+            *("--port", str(port), "--workers", "2", "--watch", str(site)),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -87,11 +87,15 @@ def test_watch_reindexes_an_edited_page_within_seconds(watched_server: tuple[str
     page = site / "docs" / "get-started" / "quickstart.mdx"
     text = page.read_text("utf-8")
     start_title = get_json(base + "/api/pages/get-started/quickstart")[1]["title"]
-    page.write_text(text.replace(f"title: {start_title}", "title: Quickstart edited live", 1), "utf-8")
+    page.write_text(
+        text.replace(f"title: {start_title}", "title: Quickstart edited live", 1), "utf-8"
+    )
     assert "Quickstart edited live" in page.read_text("utf-8")
     seconds = wait_for(
-        lambda: get_json(base + "/api/pages/get-started/quickstart")[1]["title"]
-        == "Quickstart edited live",
+        lambda: (
+            get_json(base + "/api/pages/get-started/quickstart")[1]["title"]
+            == "Quickstart edited live"
+        ),
         20,
     )
     assert seconds < 10
