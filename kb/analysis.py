@@ -52,6 +52,7 @@ class WordFilter(Filter):
         pos = None
         for token in tokens:
             text = token.text
+            segments: tuple[tuple[int, str], ...]
             if text.isascii():
                 segments = ((0, text),)
             elif _CJK.search(text):
@@ -88,10 +89,14 @@ def _plain_word(text: str) -> bool:
     return text.islower() or text.isupper() or (text.istitle() and text.isalpha())
 
 
+# whoosh types accent_map by str keys, but str.translate looks it up by code point (as it is keyed).
+_ACCENTS: dict[int, str] = accent_map  # type: ignore[assignment]
+
+
 def _fold(text: str) -> str:
     """Lowercase a word and fold its accents."""
     lowered = text.lower()
-    return lowered if lowered.isascii() else lowered.translate(accent_map)
+    return lowered if lowered.isascii() else lowered.translate(_ACCENTS)
 
 
 @lru_cache(maxsize=8)
