@@ -40,6 +40,11 @@ def _short(label: str) -> str:
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
 
 
+def _status_paint(status: str) -> str:
+    """Return the class and fallback fill attributes of a shape coloured by a review status."""
+    return f'class="kb-status-{_token(status)}" fill="{FALLBACK_FILLS.get(status, _OTHER_FILL)}"'
+
+
 def _open(
     width: float, height: float, chart_id: str, title: str, desc: str, *, stretch: bool = False
 ) -> str:
@@ -87,9 +92,8 @@ def _legend(statuses: Sequence[str], totals: Mapping[str, int], width: float) ->
         item_w = 28 + 7.0 * len(label)
         if x > 8 and x + item_w > width:
             x, y = 8.0, y + 24
-        fill = FALLBACK_FILLS.get(status, _OTHER_FILL)
         parts.append(
-            f'<g class="kb-legend"><rect class="kb-status-{_token(status)}" fill="{fill}" '
+            f'<g class="kb-legend"><rect {_status_paint(status)} '
             f'x="{x:.1f}" y="{y:.1f}" width="12" height="12"/>'
             f'<text x="{x + 16:.1f}" y="{y + 10:.1f}">{_text(label)}</text></g>'
         )
@@ -145,9 +149,8 @@ def stacked_bars_svg(
                 continue
             # A one-page segment in a big section still gets a visible sliver.
             w = max(n * scale, 1.5)
-            fill = FALLBACK_FILLS.get(status, _OTHER_FILL)
             parts.append(
-                f'<rect class="kb-status-{_token(status)}" fill="{fill}" x="{x:.1f}" '
+                f'<rect {_status_paint(status)} x="{x:.1f}" '
                 f'y="{y + 2:.1f}" width="{w:.1f}" height="{bar_h:.0f}">'
                 f"<title>{label}: {_text(status)} {n}</title></rect>"
             )
@@ -226,9 +229,8 @@ def share_bar_svg(
         if not n:
             continue
         w = widths[status] * scale
-        fill = FALLBACK_FILLS.get(status, _OTHER_FILL)
         parts.append(
-            f'<rect class="kb-status-{_token(status)}" fill="{fill}" x="{x:.1f}" y="0" '
+            f'<rect {_status_paint(status)} x="{x:.1f}" y="0" '
             f'width="{w:.1f}" height="{height:.0f}">'
             f"<title>{_text(status)}: {n} of {total} pages ({100 * n / total:.1f}%)</title></rect>"
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from urllib.parse import quote
 from kb.drift import DRIFT_KINDS
 from kb.glossary import Glossary, Term, normalize_term
 from kb.reader import Generation
+from kb.reports import remember
 
 KIND_LABELS = {
     "wrong-term": "Wrong term",
@@ -43,29 +43,21 @@ class GlossaryView:
         return self.by_slug.get(name.casefold()) or self.glossary.lookup(name)
 
 
-_views: dict[str, tuple[Generation, GlossaryView]] = {}
-_views_lock = threading.Lock()
-
-
 def glossary_view(gen: Generation) -> GlossaryView:
     """Return the glossary data of a generation, built on first use and kept while it is served."""
-    key = str(gen.folder)
-    with _views_lock:
-        hit = _views.get(key)
-        if hit is not None and hit[0] is gen:
-            return hit[1]
+    return remember(gen, "glossary_view", lambda: _read_view(gen))
+
+
+def _read_view(gen: Generation) -> GlossaryView:
+    """Read the glossary, its usage and its drift from a generation."""
     glossary = Glossary.from_json(gen.meta("glossary", []) or [])
-    view = GlossaryView(
+    return GlossaryView(
         glossary=glossary,
         term_pages=gen.meta("term_pages", {}) or {},
         drift=[dict(f) for f in gen.meta("drift", []) or []],
         unused=tuple(gen.meta("unused_terms", []) or ()),
         by_slug={t.slug.casefold(): t for t in glossary.terms},
     )
-    with _views_lock:
-        _views.clear()  # a generation never changes: only the one being served is worth keeping
-        _views[key] = (gen, view)
-    return view
 
 
 def term_path(term: Term) -> str:

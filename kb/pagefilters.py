@@ -15,11 +15,10 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
-import nh3
-
 from kb.checks import resolve_link
 from kb.glossary import Glossary, term_from_href
-from kb.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from kb.glossary_views import term_path
+from kb.render import ALLOWED_ATTRIBUTES, allowlist_cleaner
 
 # An attribute list of a start tag; quoted values may hold ">".
 _ATTRS = r"(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
@@ -31,21 +30,14 @@ _HEADING = re.compile(
 )
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
-_URL_SCHEMES = {"http", "https", "mailto"}
-_CLEANER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    clean_content_tags={"script", "style", "template", "textarea", "noscript", "iframe"},
-    attributes={
+_CLEANER = allowlist_cleaner(
+    {
         **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         "a": {*ALLOWED_ATTRIBUTES.get("a", set()), "rel"},
         # Ids only on the tooltip spans and table regions this module adds: content lost its own.
         "span": {"id"},
         "div": {"tabindex"},
-    },
-    generic_attribute_prefixes={"aria-"},
-    url_schemes=_URL_SCHEMES,
-    link_rel=None,
-    strip_comments=True,
+    }
 )
 
 
@@ -96,7 +88,7 @@ def glossary_href(glossary: Glossary, name: str) -> tuple[str, bool]:
     """Return the kb URL for a glossary term name and whether the glossary knows the term."""
     term = glossary.lookup(name) if name.strip() else None
     if term is not None:
-        return f"/glossary/{quote(term.slug)}", True
+        return term_path(term), True
     return (f"/glossary?q={quote_plus(name.strip())}" if name.strip() else "/glossary"), False
 
 
@@ -149,6 +141,11 @@ def rewrite_tooltips(source: str, glossary: Glossary, id_prefix: str = "kb-tip-"
     return _TOOLTIP.sub(replace, source)
 
 
+def _fragment(anchor: str) -> str:
+    """Return the URL fragment for an anchor ("" for none), escaped where a URL needs it."""
+    return f"#{quote(anchor, safe='-_.~!$&()*+,;=:@/?')}" if anchor else ""
+
+
 def _link_target(href: str, context: PageContext) -> tuple[str, str | None]:
     """Return the kb href for a content link and, when it leads nowhere, the reason."""
     named = term_from_href(href) if not href.startswith("#") else None
@@ -161,7 +158,6 @@ def _link_target(href: str, context: PageContext) -> tuple[str, str | None]:
     if resolved is None:
         return href, None
     url, anchor = resolved
-    suffix = f"#{quote(anchor, safe='-_.~!$&()*+,;=:@/?')}" if anchor else ""
     finding = context.broken.get((url, anchor))
     if finding is not None:
         problem = (
@@ -171,7 +167,7 @@ def _link_target(href: str, context: PageContext) -> tuple[str, str | None]:
         )
         if finding.get("suggestion"):
             problem += f" Did you mean {finding['suggestion']}?"
-        return url + suffix, problem
+        return url + _fragment(anchor), problem
     if url == context.page_url and href.startswith("#"):
         return href, None
     if url not in context.known_urls and url in context.redirects:
@@ -180,9 +176,8 @@ def _link_target(href: str, context: PageContext) -> tuple[str, str | None]:
         if followed is None:
             return destination, None
         url, anchor = followed[0], anchor or followed[1]
-        suffix = f"#{quote(anchor, safe='-_.~!$&()*+,;=:@/?')}" if anchor else ""
     # Only the index-time check knows every redirect, so only its findings mark a link broken.
-    return url + suffix, None
+    return url + _fragment(anchor), None
 
 
 def rewrite_links(source: str, context: PageContext) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import nh3
 from markdown import Markdown
 
-from kb.pages import Heading, Section
 from kb.render_code import FencePreprocessor, RenderedBlockPreprocessor
-from kb.render_outline import outline_html
+from kb.render_outline import Outline, outline_html
 
 # fmt: off
 ALLOWED_TAGS = frozenset({
@@ -35,16 +34,22 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     # Ids only on headings: anchors need them, and ids elsewhere invite DOM clobbering.
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
-_URL_SCHEMES = {"http", "https", "mailto"}
-_CLEANER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    clean_content_tags={"script", "style", "template", "textarea", "noscript", "iframe"},
-    attributes=ALLOWED_ATTRIBUTES,
-    generic_attribute_prefixes={"aria-"},
-    url_schemes=_URL_SCHEMES,
-    link_rel=None,
-    strip_comments=True,
-)
+
+
+def allowlist_cleaner(attributes: Mapping[str, set[str]]) -> nh3.Cleaner:
+    """Return a cleaner keeping ALLOWED_TAGS with these attributes, aria-*, and safe URLs only."""
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style", "template", "textarea", "noscript", "iframe"},
+        attributes=attributes,
+        generic_attribute_prefixes={"aria-"},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+_CLEANER = allowlist_cleaner(ALLOWED_ATTRIBUTES)
 _ANCHOR_TAG = re.compile(r'<a\s(?:[^">]|"[^"]*")*>')
 _EXTERNAL_HREF = re.compile(r'\shref="(?:https?:)?//', re.IGNORECASE)
 _MAILTO_SRC = re.compile(r'(<img\b[^>]*?)\ssrc="mailto:[^"]*"', re.IGNORECASE)
@@ -56,17 +61,8 @@ _PLAIN_LINE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class RenderedPage:
-    """A page body as safe HTML plus the structure and text search needs."""
-
-    html: str
-    headings: tuple[Heading, ...]
-    sections: tuple[Section, ...]
-    text: str
-    code: str
-    first_h1: str | None
-
+# A rendered page body is the outline of its sanitized HTML.
+RenderedPage = Outline
 
 _local = threading.local()
 
@@ -134,13 +130,4 @@ def render_markdown(markdown: str) -> RenderedPage:
         # Nesting deeper than python-markdown can follow: keep the words, one paragraph a block.
         paragraphs = re.split(r"\n[ \t]*\n", markdown)
         raw = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs if text.strip())
-    outline = outline_html(sanitize_html(raw))
-    first_h1 = next((h.text for h in outline.headings if h.level == 1), None)
-    return RenderedPage(
-        html=outline.html,
-        headings=outline.headings,
-        sections=outline.sections,
-        text=outline.text,
-        code=outline.code,
-        first_h1=first_h1,
-    )
+    return outline_html(sanitize_html(raw))

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -28,8 +27,6 @@ _LANGUAGE_ALIASES = {
     "shell": "bash",
     "zsh": "bash",
     "curl": "bash",
-    "jsx": "jsx",
-    "tsx": "tsx",
     "env": "bash",
     "dotenv": "bash",
     "yml": "yaml",
@@ -38,7 +35,6 @@ _LANGUAGE_ALIASES = {
     "objc": "objective-c",
     "kt": "kotlin",
     "ps": "powershell",
-    "console": "console",
     "text": "",
     "txt": "",
     "plaintext": "",
@@ -165,10 +161,6 @@ class RenderedBlockPreprocessor(Preprocessor):
 
 class FencePreprocessor(Preprocessor):
     """Replace fenced code blocks (at any indentation) by highlighted HTML in the stash."""
-
-    def __init__(self, md: Markdown) -> None:
-        """Keep the Markdown instance whose stash receives the code blocks."""
-        super().__init__(md)
 
     def run(self, lines: list[str]) -> list[str]:
         """Return the lines with every fenced block swapped for a stash placeholder."""

@@ -42,13 +42,18 @@ def normalize_space(text: str) -> str:
 
 @dataclass(frozen=True)
 class Outline:
-    """Everything read from one page's HTML besides the HTML itself."""
+    """Sanitized HTML with heading anchors, and what search reads from it: headings, prose, code."""
 
     html: str
     headings: tuple[Heading, ...]
     sections: tuple[Section, ...]
     text: str
     code: str
+
+    @property
+    def first_h1(self) -> str | None:
+        """Return the text of the first level-1 heading, the page's title when it has no other."""
+        return next((h.text for h in self.headings if h.level == 1), None)
 
 
 class _Walker:

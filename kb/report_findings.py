@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.reader import Generation
-from kb.reports import PER_PAGE, ReportQueryError, generation_facts, paginate, remember
+from kb.reports import (
+    PER_PAGE,
+    GenerationFacts,
+    ReportQueryError,
+    generation_facts,
+    paginate,
+    remember,
+)
 
 LINK_KINDS = ("missing-page", "missing-anchor")
 _CONTEXT_REACH = 40  # characters kept before a hit by kb.checks.deprecated_hits
@@ -35,16 +42,24 @@ def term_findings(gen: Generation) -> list[dict[str, Any]]:
     return remember(gen, "term_findings", lambda: _term_findings(gen))
 
 
+def _placed(hit: Mapping[str, Any], facts: GenerationFacts) -> dict[str, Any]:
+    """Return where a finding is: its page's URL, path, title and section, and the line."""
+    url = hit["url"]
+    return {
+        "url": url,
+        "path": facts.paths.get(url, ""),
+        "title": facts.titles.get(url, hit.get("title", "")),
+        "section": facts.sections.get(url, ""),
+        "line": hit["line"],
+    }
+
+
 def _term_findings(gen: Generation) -> list[dict[str, Any]]:
     """Read the deprecated-term findings of a generation and add page title, section and path."""
     facts = generation_facts(gen)
     return [
         {
-            "url": hit["url"],
-            "path": facts.paths.get(hit["url"], ""),
-            "title": facts.titles.get(hit["url"], hit.get("title", "")),
-            "section": facts.sections.get(hit["url"], ""),
-            "line": hit["line"],
+            **_placed(hit, facts),
             "term": hit["term"],
             "found": hit.get("found", hit["term"]),
             "replacement": hit["replacement"],
@@ -65,11 +80,7 @@ def _link_findings(gen: Generation) -> list[dict[str, Any]]:
     facts = generation_facts(gen)
     return [
         {
-            "url": hit["url"],
-            "path": facts.paths.get(hit["url"], ""),
-            "title": facts.titles.get(hit["url"], ""),
-            "section": facts.sections.get(hit["url"], ""),
-            "line": hit["line"],
+            **_placed(hit, facts),
             "target": hit["target"],
             "kind": hit["kind"],
             "suggestion": hit.get("suggestion"),
@@ -136,6 +147,11 @@ def terms_page(
     return FindingsPage(shown, len(every), len(kept), page, pages, grouped)
 
 
+def found_terms(gen: Generation) -> list[str]:
+    """Return every deprecated term found on some page, sorted case-blind (the term filter)."""
+    return sorted({f["term"] for f in term_findings(gen)}, key=str.casefold)
+
+
 def links_page(
     gen: Generation,
     *,
@@ -154,6 +170,16 @@ def links_page(
     groups = [{"kind": k, "count": counts.get(k, 0)} for k in LINK_KINDS]
     shown, page, pages = _cut(kept, page, per_page)
     return FindingsPage(shown, len(every), len(kept), page, pages, groups)
+
+
+def findings_to_json(result: FindingsPage, groups_key: str) -> dict[str, Any]:
+    """Return a findings report as the JSON data of its API twin, its groups under `groups_key`."""
+    return {
+        "total": result.total,
+        "matched": result.matched,
+        groups_key: result.groups,
+        "findings": result.findings,
+    }
 
 
 def mark_context(context: str, found: str) -> tuple[str, str, str]:

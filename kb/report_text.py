@@ -12,6 +12,7 @@ from kb.report_findings import drift_findings, link_findings, term_findings
 from kb.stale_report import STATUS_ORDER, StaleReport
 
 CHECKS = ("terms", "links", "glossary")
+TITLES = {"terms": "Deprecated terms", "links": "Broken links", "glossary": "Glossary drift"}
 # What a docs team acts on; the other statuses are counted in the summary line only.
 ACTION_STATUSES = ("invalid", "stale", "due", "future")
 _FINDERS: dict[str, Callable[[Generation], list[dict[str, Any]]]] = {
@@ -123,9 +124,6 @@ def _check_rows(
         (_where(f), f["kind"], f["term"], f.get("expected") or f.get("named_term") or "")
         for f in findings
     ]
-
-
-TITLES = {"terms": "Deprecated terms", "links": "Broken links", "glossary": "Glossary drift"}
 
 
 def format_checks_table(results: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:

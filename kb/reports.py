@@ -118,6 +118,11 @@ def _read_facts(gen: Generation) -> GenerationFacts:
     )
 
 
+def section_names(gen: Generation) -> list[str]:
+    """Return the sections of a generation's pages, sorted, for the report filters."""
+    return sorted(set(generation_facts(gen).sections.values()))
+
+
 def paginate(items: Sequence[T], page: int, per_page: int = PER_PAGE) -> tuple[list[T], int]:
     """Return one page of items (pages past the end give the last) and the number of pages."""
     pages = max(1, -(-len(items) // per_page))
@@ -152,14 +157,16 @@ class StaleQuery:
     page: int = 1
 
 
-def _positive_int(name: str, value: str | None, default: int) -> int:
-    """Read a positive whole number parameter."""
+def positive_int(name: str, value: str | None, default: int) -> int:
+    """Read a positive whole-number parameter (default when empty); huge ones are capped."""
     text = (value or "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
+    digits = text.lstrip("0")
+    # isdigit() also accepts "²", which int() refuses; int() refuses over 4,300 digits too.
+    if not (text.isascii() and text.isdigit()) or not digits:
         raise ReportQueryError(f"{name} must be a whole number from 1 up, not {text[:40]!r}")
-    return int(text)
+    return int(digits) if len(digits) <= 9 else 10**9  # far past the last page, which it shows
 
 
 def parse_statuses(text: str | None) -> str:
@@ -175,12 +182,17 @@ def parse_statuses(text: str | None) -> str:
     return ",".join(dict.fromkeys(wanted))
 
 
-def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
-    """Check stale report parameters (as_of, section, status, sort, order, page) from a request."""
+def parse_report_date(text: str | None, today: date) -> date:
+    """Read a report's as_of date (see kb.stale_report.parse_as_of); a bad one says how to fix it."""
     try:
-        as_of = parse_as_of(args.get("as_of"), today)
+        return parse_as_of(text, today)
     except ValueError as exc:
         raise ReportQueryError(str(exc)) from None
+
+
+def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
+    """Check stale report parameters (as_of, section, status, sort, order, page) from a request."""
+    as_of = parse_report_date(args.get("as_of"), today)
     sort = (args.get("sort") or "status").strip()
     if sort not in SORT_KEYS:
         raise ReportQueryError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORT_KEYS)}")
@@ -193,7 +205,7 @@ def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
         status=parse_statuses(args.get("status")),
         sort=sort,
         descending=order == "desc",
-        page=_positive_int("page", args.get("page"), 1),
+        page=positive_int("page", args.get("page"), 1),
     )
 
 

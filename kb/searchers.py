@@ -42,8 +42,11 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
     whoosh_index.IndexError,
     sqlite3.DatabaseError,
 )
-# Opening also reads stored fields and settings, which fail in more ways when damaged.
-OPEN_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError, KeyError, TypeError)
+# Opening also reads stored fields and settings, which fail in more ways when damaged, and
+# unpickles the schema, which fails on classes a generation built by another kb version names.
+OPEN_ERRORS: tuple[type[BaseException], ...] = (
+    *READ_ERRORS, ValueError, KeyError, TypeError, AttributeError, ImportError,
+)  # fmt: skip
 
 
 class SearchUnavailable(Exception):
@@ -237,7 +240,8 @@ def open_index(generation: Generation) -> OpenIndex:
         opened = OpenIndex(generation)
     except OPEN_ERRORS as exc:
         raise SearchUnavailable(
-            f"the search index of {generation.name} cannot be read: {exc}"
+            f"the search index of {generation.name} cannot be read: {exc}; "
+            "run `kb index` to rebuild it"
         ) from exc
     with _open_lock:
         opened = _open.setdefault(key, opened)

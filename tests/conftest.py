@@ -87,3 +87,24 @@ def runner() -> CliRunner:
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("nightly", max_examples=10_000, deadline=None)
 settings.load_profile("nightly" if os.environ.get("KB_LONG_TESTS") == "1" else "ci")
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """Parse CSV text (a report export) into dict rows keyed by its header."""
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+# The real corpus's review statuses as of 2026-11-26 under the default policy, counted from the
+# frontmatter with grep and awk (the derivation is in tests/test_stale_report.py).
+CORPUS_STATUS_COUNTS = {
+    "invalid": 6,
+    "stale": 90,
+    "due": 3,
+    "never": 2796,
+    "future": 0,
+    "fresh": 35,
+    "exempt": 0,
+}

@@ -4,6 +4,7 @@ disk, an emptied docs folder. The served generation must stay complete and the n
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -18,20 +19,22 @@ import pytest
 from kb import generations
 from kb.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
 from kb.config import EXAMPLE_SITE, load_settings
-from kb.index import WHOOSH_DIR, build_index
+from kb.index import PARALLEL_THRESHOLD, WHOOSH_DIR, build_index
 from kb.web import create_app
 
-GENERATED_PAGES = 60  # with the 21 example pages, over the threshold that starts the parse pool
+EXAMPLE_PAGES = 21
+GENERATED_PAGES = 60  # with the example pages, over the threshold that starts the parse pool
+MANY_PAGES = PARALLEL_THRESHOLD * 4  # enough for a full build to write Whoosh from sub-processes
 OLD_WORD = "zephyrine"
 NEW_WORD = "marigoldia"
 CHANGED_PAGE = "docs/generated/page-3.md"
 CHANGED_URL = "/docs/generated/page-3"
 
 
-def make_site(root: Path) -> Path:
+def make_site(root: Path, generated: int = GENERATED_PAGES) -> Path:
     """Copy the example docs and add generated pages, one of them holding OLD_WORD."""
     shutil.copytree(EXAMPLE_SITE, root)
-    for n in range(GENERATED_PAGES):
+    for n in range(generated):
         body = " ".join(f"filler{(n * 7 + i) % 89}" for i in range(80))
         extra = f"\n\nThe {OLD_WORD} appears here.\n" if n == 3 else ""
         page = root / "docs" / "generated" / f"page-{n}.md"
@@ -107,10 +110,20 @@ def leftovers(index_dir: Path) -> list[str]:
 def test_kill_9_at_each_phase_keeps_a_complete_generation_serving(
     tmp_path: Path, phase: str, mode: str
 ) -> None:
-    site = make_site(tmp_path / "site")
+    kill_and_recover(tmp_path, phase, mode, GENERATED_PAGES)
+
+
+@pytest.mark.parametrize("phase", ["parse", "write", "commit"])
+def test_kill_9_while_whoosh_writes_from_sub_processes(tmp_path: Path, phase: str) -> None:
+    kill_and_recover(tmp_path, phase, "full", MANY_PAGES)
+
+
+def kill_and_recover(tmp_path: Path, phase: str, mode: str, generated: int) -> None:
+    """Change a page, kill -9 `kb index` at a phase, check what is served, then run it again."""
+    site = make_site(tmp_path / "site", generated)
     index_dir = tmp_path / "ix"
     build_index(load_settings(site, {"index_dir": index_dir}))
-    total = 21 + GENERATED_PAGES
+    total = EXAMPLE_PAGES + generated
     changed = site / CHANGED_PAGE
     changed.write_text(changed.read_text("utf-8") + f"\nNow with {NEW_WORD}.\n", "utf-8")
 
@@ -208,7 +221,7 @@ def test_a_rebuild_repairs_a_damaged_segment(tmp_path: Path, how: str, mode: str
         assert "gen-000001: not reused (whoosh/" in repaired.stdout
         assert "rebuilt in full" in repaired.stdout
     assert generations.damage(generations.current_generation(index_dir)) is None
-    assert_serves(index_dir, "gen-000002", 21 + GENERATED_PAGES, OLD_WORD, CHANGED_URL)
+    assert_serves(index_dir, "gen-000002", EXAMPLE_PAGES + GENERATED_PAGES, OLD_WORD, CHANGED_URL)
 
 
 @pytest.fixture
@@ -331,3 +344,28 @@ def test_the_vanish_share_is_configurable_and_can_be_overridden(tmp_path: Path) 
     stdout, stderr = allowed.communicate(timeout=120)
     assert allowed.returncode == 0, stderr
     assert "6 removed" in stdout and "15 pages in gen-000002" in stdout
+
+
+def test_an_index_from_another_kb_version_makes_search_503_until_rebuilt(tmp_path: Path) -> None:
+    """A schema pickled by a kb whose analyzer classes moved cannot load: 503, then a rebuild."""
+    site = make_site(tmp_path / "site")
+    index_dir = tmp_path / "ix"
+    build_index(load_settings(site, {"index_dir": index_dir}))
+    served = generations.current_generation(index_dir)
+    toc = next((served / WHOOSH_DIR).glob("*.toc"))
+    assert b"kb.analysis" in toc.read_bytes()
+    toc.write_bytes(toc.read_bytes().replace(b"kb.analysis", b"kb.analyzis"))  # a module now gone
+    manifest = json.loads((served / "manifest.json").read_text("utf-8"))
+    manifest["checksums"] = generations.file_checksums(served)  # intact, only from elsewhere
+    (served / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    api = client.get("/api/search?q=flag")
+    assert api.status_code == 503
+    assert "cannot be read" in api.get_json()["error"] and "kb index" in api.get_json()["error"]
+    assert client.get("/docs/flags/overview").status_code == 200
+
+    rebuilt = run_kb_index(site, index_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "gen-000001: not reused (cannot be opened: ModuleNotFoundError" in rebuilt.stdout
+    assert_serves(index_dir, "gen-000002", EXAMPLE_PAGES + GENERATED_PAGES, OLD_WORD, CHANGED_URL)

@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from kb.glossary import Glossary, Term, make_term, normalize_term, term_from_href
 from kb.glossary_page import looks_like_glossary, parse_glossary_page
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
-
 JS_PAGE = """---
 title: Glossary
 ---
@@ -360,16 +358,9 @@ def test_term_from_href(href: str, term: str | None) -> None:
     assert term_from_href(href) == term
 
 
-def corpus_root() -> Path:
-    """Return the corpus root, skipping when it is absent."""
-    if not (CORPUS / "docs" / "glossary.mdx").is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
-    return CORPUS
-
-
 @pytest.mark.corpus
-def test_real_glossary_parses_completely() -> None:
-    raw = (corpus_root() / "docs" / "glossary.mdx").read_text(encoding="utf-8")
+def test_real_glossary_parses_completely(corpus_root: Path) -> None:
+    raw = (corpus_root / "docs" / "glossary.mdx").read_text(encoding="utf-8")
     terms, problems = parse_glossary_page("docs/glossary.mdx", raw)
     assert problems == []
     # `grep -c 'term:' docs/glossary.mdx` counts 79 entries.
@@ -389,8 +380,8 @@ def test_real_glossary_parses_completely() -> None:
 
 
 @pytest.mark.corpus
-def test_real_glossary_with_frontmatter_split_off_keeps_file_lines() -> None:
-    raw = (corpus_root() / "docs" / "glossary.mdx").read_text(encoding="utf-8")
+def test_real_glossary_with_frontmatter_split_off_keeps_file_lines(corpus_root: Path) -> None:
+    raw = (corpus_root / "docs" / "glossary.mdx").read_text(encoding="utf-8")
     lines = raw.splitlines(keepends=True)
     closing = lines.index("---\n", 1)
     body = "".join(lines[closing + 1 :])
@@ -400,15 +391,14 @@ def test_real_glossary_with_frontmatter_split_off_keeps_file_lines() -> None:
 
 
 @pytest.mark.corpus
-def test_most_real_tooltip_links_resolve() -> None:
-    root = corpus_root()
+def test_most_real_tooltip_links_resolve(corpus_root: Path) -> None:
     terms, _ = parse_glossary_page(
-        "docs/glossary.mdx", (root / "docs" / "glossary.mdx").read_text()
+        "docs/glossary.mdx", (corpus_root / "docs" / "glossary.mdx").read_text()
     )
     glossary = Glossary(terms)
     hrefs = [
         m.group(1)
-        for page in (root / "docs").rglob("*.mdx")
+        for page in (corpus_root / "docs").rglob("*.mdx")
         for m in re.finditer(r'<Tooltip[^>]*?href="([^"]*)"', page.read_text(encoding="utf-8"))
     ]
     names = [term_from_href(h) for h in hrefs]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import date, timedelta
@@ -23,9 +21,7 @@ from kb.stale_report import (
     validation_from_fields,
 )
 from kb.staleness import Status, Validation
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
-
+from tests.conftest import CORPUS_STATUS_COUNTS, csv_rows
 
 # --- as_of ------------------------------------------------------------------------------------
 
@@ -233,11 +229,6 @@ def test_json_follows_the_design_contract() -> None:
     assert json.loads(json.dumps(data)) == data
 
 
-def _csv_rows(text: str) -> list[dict[str, str]]:
-    """Parse CSV text into dict rows."""
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
 def test_csv_has_the_json_rows() -> None:
     report = build_stale_report(SAMPLE, AS_OF, SAMPLE_SETTINGS, sort="url")
     text = report_to_csv(report)
@@ -247,7 +238,7 @@ def test_csv_has_the_json_rows() -> None:
         {k: "" if v is None else str(v) for k, v in row.items()}
         for row in report_to_json(report)["pages"]
     ]
-    assert _csv_rows(text) == expected
+    assert csv_rows(text) == expected
     assert any(row["age_days"] == "-3" for row in expected)  # negative numbers stay numbers
 
 
@@ -261,8 +252,7 @@ def test_csv_quotes_awkward_text_and_defuses_formulas() -> None:
         _facts("/docs/f", "=cmd", {"validatedOn": "=1+1"}, title="f"),
     ]
     rows = {
-        r["url"]: r
-        for r in _csv_rows(report_to_csv(build_stale_report(hostile, AS_OF, Settings())))
+        r["url"]: r for r in csv_rows(report_to_csv(build_stale_report(hostile, AS_OF, Settings())))
     }
     assert rows["/docs/a"]["title"] == 'Commas, "quotes"\nand newlines'
     assert rows["/docs/b"]["title"] == '\'=HYPERLINK("http://evil","x")'
@@ -302,7 +292,7 @@ def _read_corpus_facts(root: Path) -> list[PageFacts]:
 
 
 @pytest.mark.corpus
-def test_corpus_statuses_as_of_2026_11_26() -> None:
+def test_corpus_statuses_as_of_2026_11_26(corpus_root: Path) -> None:
     """Pin the corpus's review statuses with the default policy (180-day window, 30-day warning).
 
     Independent count with grep over docs/: `grep -rn "^validat"` finds 134 frontmatter lines,
@@ -313,20 +303,10 @@ def test_corpus_statuses_as_of_2026_11_26() -> None:
     90 stale, 3 due (2026-06-17, 2026-06-25, 2026-06-26), 35 fresh; the latest is 2026-08-20, so
     none is future. Invalid: 2 + 1 + 2 + 1 (misspelled key) = 6. Never: 2930 - 128 - 6 = 2796.
     """
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS}")
-    facts = _read_corpus_facts(CORPUS)
+    facts = _read_corpus_facts(corpus_root)
     assert len(facts) == 2930
     report = build_stale_report(facts, AS_OF, Settings())
-    assert report.summary == {
-        "invalid": 6,
-        "stale": 90,
-        "due": 3,
-        "never": 2796,
-        "future": 0,
-        "fresh": 35,
-        "exempt": 0,
-    }
+    assert report.summary == CORPUS_STATUS_COUNTS
     invalid = {row.url: row for row in report.pages if row.status == "invalid"}
     assert set(invalid) == {
         "/docs/libraries/auth0-php",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+
+from tests.conftest import csv_rows
 
 AS_OF = "2026-11-26"
 HX = {"HX-Request": "true"}
@@ -19,14 +19,17 @@ def _rows(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<tr class="kb-row-[a-z]+" data-url="([^"]+)" data-status="([a-z]+)">', html)
 
 
-def _csv(text: str) -> list[dict[str, str]]:
-    """Parse CSV text into dict rows."""
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
 def _as_csv_cells(pages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Render JSON rows the way the CSV writes them (None empty, numbers as text)."""
-    return [{k: "" if v is None else str(v) for k, v in row.items()} for row in pages]
+    """Render JSON rows the way the CSV writes them (None empty, numbers as text, formulas quoted)."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return str(value)
+
+    return [{k: cell(v) for k, v in row.items()} for row in pages]
 
 
 def test_stale_page_shows_counts_charts_outlook_and_table(client: FlaskClient) -> None:
@@ -106,7 +109,7 @@ def test_csv_equals_json_rows(client: FlaskClient, query: str) -> None:
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and f"kb-stale-{AS_OF}" in disposition
-    assert _csv(response.get_data(as_text=True)) == _as_csv_cells(data["pages"])
+    assert csv_rows(response.get_data(as_text=True)) == _as_csv_cells(data["pages"])
 
 
 def test_csv_filename_names_the_filters(client: FlaskClient) -> None:
@@ -195,7 +198,7 @@ def test_report_index_and_home_show_headline_numbers(client: FlaskClient) -> Non
 def test_corpus_csv_matches_json(corpus_client: FlaskClient) -> None:
     data = corpus_client.get(f"/api/reports/stale?as_of={AS_OF}").get_json()
     assert len(data["pages"]) == sum(data["summary"].values()) > 2900
-    rows = _csv(corpus_client.get(f"/reports/stale.csv?as_of={AS_OF}").get_data(as_text=True))
+    rows = csv_rows(corpus_client.get(f"/reports/stale.csv?as_of={AS_OF}").get_data(as_text=True))
     assert rows == _as_csv_cells(data["pages"])
     page = corpus_client.get(f"/reports/stale?as_of={AS_OF}&status=invalid")
     assert len(_rows(page.get_data(as_text=True))) == 6

@@ -21,6 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(REPO_ROOT / "static"),
     )
     app.config.from_mapping(
+        # FLASK_DEBUG in the environment must never turn debug on under gunicorn (`kb serve`).
+        DEBUG=False,
         INDEX_DIR=os.environ.get("KB_INDEX_DIR", ".kb-index"),
         MAX_QUERY_LENGTH=512,
         JSON_SORT_KEYS=False,

@@ -21,6 +21,7 @@ from kb.glossary_views import glossary_view, term_entry
 from kb.pagefilters import PageContext, broken_by_target, process_page_html
 from kb.pages import Heading, Page
 from kb.reader import Generation
+from kb.reports import remember
 from kb.stale_report import parse_as_of, validation_from_fields
 from kb.staleness import Status, freshness, is_exempt, policy_for
 from kb.web.context import generation, render_page
@@ -50,27 +51,22 @@ class SiteFacts:
     redirects: dict[str, str]
 
 
-_facts: dict[str, tuple[Generation, SiteFacts]] = {}
 _html_cache: OrderedDict[tuple[str, str], str] = OrderedDict()
-_lock = threading.Lock()
+_html_lock = threading.Lock()
 
 
 def site_facts(gen: Generation) -> SiteFacts:
     """Return the generation-wide facts page views use, read once per generation."""
-    key = str(gen.folder)
-    with _lock:
-        hit = _facts.get(key)
-        if hit is not None and hit[0] is gen:
-            return hit[1]
+    return remember(gen, "site_facts", lambda: _read_site_facts(gen))
+
+
+def _read_site_facts(gen: Generation) -> SiteFacts:
+    """Read the page URLs, broken links by page, and redirects of a generation."""
     broken: dict[str, list[dict[str, Any]]] = {}
     for finding in gen.meta("links", []) or []:
         broken.setdefault(str(finding.get("url")), []).append(finding)
     redirects = gen.meta("redirects", {}) or {}
-    facts = SiteFacts(frozenset(gen.store.urls()), broken, dict(redirects))
-    with _lock:
-        _facts.clear()  # only the served generation is worth keeping
-        _facts[key] = (gen, facts)
-    return facts
+    return SiteFacts(frozenset(gen.store.urls()), broken, dict(redirects))
 
 
 def find_page(gen: Generation, path: str) -> Page:
@@ -150,7 +146,7 @@ def page_metadata(gen: Generation, page: Page, as_of: date | None = None) -> dic
 def page_html(gen: Generation, page: Page) -> str:
     """Return a page's HTML with the view-time rewrites applied, cached per generation and URL."""
     key = (str(gen.folder), page.url)
-    with _lock:
+    with _html_lock:
         cached = _html_cache.get(key)
         if cached is not None:
             _html_cache.move_to_end(key)
@@ -165,7 +161,7 @@ def page_html(gen: Generation, page: Page) -> str:
         redirects=facts.redirects,
     )
     processed = drop_title_heading(process_page_html(page.html, context), page.title)
-    with _lock:
+    with _html_lock:
         _html_cache[key] = processed
         while len(_html_cache) > HTML_CACHE_SIZE:
             _html_cache.popitem(last=False)

@@ -24,7 +24,7 @@ from kb.glossary_views import (
 )
 from kb.reader import Generation
 from kb.reports import generation_facts, paginate
-from kb.web.context import generation, is_htmx, render_page
+from kb.web.context import generation, render_page, wants_fragment
 
 bp = Blueprint("glossary", __name__)
 
@@ -46,16 +46,6 @@ def read_page_number() -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
-def wants_fragment() -> bool:
-    """Tell whether to answer with a partial: htmx asked, and not to restore a whole page."""
-    return is_htmx() and request.headers.get("HX-History-Restore-Request") != "true"
-
-
-def render_view(full: str, fragment: str, **context: Any) -> Response:
-    """Render a full page, or its partial for an htmx swap; vary on HX-Request either way."""
-    return render_page(full, fragment if wants_fragment() else None, **context)
-
-
 def glossary_listing(
     view: GlossaryView, query: str = "", missing: str = "", status: int = 200
 ) -> Response:
@@ -64,7 +54,7 @@ def glossary_listing(
     groups = letter_groups(view, terms)
     looked_up = missing or (query if not terms else "")
     close = [term_entry(view, t) for t in view.glossary.close_matches(looked_up, CLOSE_MATCHES)]
-    response = render_view(
+    response = render_page(
         "glossary.html",
         "_glossary_list.html",
         oob_count=wants_fragment(),
@@ -197,10 +187,11 @@ def report() -> Response:
     gen = generation()
     view = glossary_view(gen)
     kept, counts = read_drift_filters(view)
-    shown, pages = paginate(kept, read_page_number())
-    page = min(read_page_number(), pages)
+    page = read_page_number()
+    shown, pages = paginate(kept, page)
+    page = min(page, pages)
     filters = {"kind": read_param("kind"), "term": read_param("term")}
-    return render_view(
+    return render_page(
         "report_glossary.html",
         "_glossary_drift.html",
         findings=with_titles(gen, shown),

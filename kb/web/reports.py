@@ -11,18 +11,28 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from kb.charts import histogram_svg, stacked_bars_svg
-from kb.report_findings import LINK_KINDS, links_page, terms_page
+from kb.reader import Generation
+from kb.report_findings import (
+    LINK_KINDS,
+    FindingsPage,
+    findings_to_json,
+    found_terms,
+    links_page,
+    terms_page,
+)
 from kb.reports import (
     PER_PAGE,
     ReportQueryError,
     StaleQuery,
     StaleView,
     due_soon,
-    generation_facts,
     overview,
     overview_to_json,
     paginate,
+    parse_report_date,
     parse_stale_query,
+    positive_int,
+    section_names,
     stale_report,
     stale_view,
 )
@@ -52,11 +62,6 @@ def bad_query(exc: ReportQueryError) -> Response:
     return error_response(400, str(exc))
 
 
-def _render(full: str, fragment: str, **context: Any) -> Response:
-    """Render a report page or, for htmx, only its table partial; vary on HX-Request either way."""
-    return render_page(full, fragment if wants_fragment() else None, **context)
-
-
 def _link_maker(endpoint: str, state: Mapping[str, str]) -> Callable[..., str]:
     """Return a function building this report's URL from the current state with some changes."""
 
@@ -69,12 +74,14 @@ def _link_maker(endpoint: str, state: Mapping[str, str]) -> Callable[..., str]:
     return link
 
 
-def _int_arg(name: str) -> int:
-    """Read a positive whole-number request parameter (default 1)."""
-    text = request.args.get(name, "").strip() or "1"
-    if not text.isdigit() or int(text) < 1:
-        raise ReportQueryError(f"{name} must be a whole number from 1 up, not {text[:40]!r}")
-    return int(text)
+def _as_of() -> date:
+    """Read the request's report date (today when absent)."""
+    return parse_report_date(request.args.get("as_of"), date.today())
+
+
+def _page() -> int:
+    """Read the request's page number (1 when absent)."""
+    return positive_int("page", request.args.get("page"), 1)
 
 
 # --- index --------------------------------------------------------------------------------------
@@ -83,20 +90,18 @@ def _int_arg(name: str) -> int:
 @bp.get("/reports")
 def index() -> Response:
     """List every report with its headline numbers."""
-    as_of = parse_stale_query({"as_of": request.args.get("as_of", "")}, date.today()).as_of
-    return render_page("reports.html", ov=overview(generation(), as_of))
+    return render_page("reports.html", ov=overview(generation(), _as_of()))
 
 
 @bp.get("/api/reports")
 def api_index() -> Response:
     """Return the headline numbers of every report as JSON."""
-    as_of = parse_stale_query({"as_of": request.args.get("as_of", "")}, date.today()).as_of
-    data = overview_to_json(overview(generation(), as_of))
+    data = overview_to_json(overview(generation(), _as_of()))
     data["reports"] = {
         "stale": url_for("reports.api_stale"),
         "terms": url_for("reports.api_terms"),
         "links": url_for("reports.api_links"),
-        "glossary": "/api/reports/glossary",
+        "glossary": url_for("glossary.api_report"),
     }
     return jsonify(data)
 
@@ -165,8 +170,8 @@ def stale() -> Response:
     link = _link_maker("reports.stale", state)
     rows, pages = paginate(view.filtered.pages, query.page)
     page = min(query.page, pages)
-    sections = sorted(set(generation_facts(gen).sections.values()))
-    return _render(
+    sections = section_names(gen)
+    return render_page(
         "reports_stale.html",
         "_report_stale_table.html",
         query=query,
@@ -216,89 +221,59 @@ def api_stale() -> Response:
 # --- deprecated terms and broken links ----------------------------------------------------------
 
 
-def _findings_args(*names: str) -> dict[str, str]:
-    """Read text filters of a findings report, trimmed and capped."""
-    return {name: request.args.get(name, "").strip()[:200] for name in names}
+def _read_findings(
+    gen: Generation, read: Callable[..., FindingsPage], group: str, **paging: int
+) -> tuple[dict[str, str], FindingsPage]:
+    """Read a findings report's filters (its group, section, url) and return what they keep."""
+    filters = {name: request.args.get(name, "").strip()[:200] for name in (group, "section", "url")}
+    return filters, read(gen, **filters, **paging)
+
+
+def _render_findings(
+    gen: Generation, name: str, result: FindingsPage, filters: dict[str, str], **context: Any
+) -> Response:
+    """Render findings report `name` (or its table for htmx) with its filter links and JSON twin.
+
+    Report `name` is the page reports_<name>.html, the table _report_<name>_table.html, and the
+    endpoints reports.<name> and reports.api_<name>.
+    """
+    return render_page(
+        f"reports_{name}.html",
+        f"_report_{name}_table.html",
+        result=result,
+        filters=filters,
+        link=_link_maker(f"reports.{name}", filters),
+        sections=section_names(gen),
+        json_url=_link_maker(f"reports.api_{name}", filters)(),
+        **context,
+    )
 
 
 @bp.get("/reports/terms")
 def terms() -> Response:
     """Show deprecated terminology grouped by term, and each occurrence with its replacement."""
     gen = generation()
-    filters = _findings_args("term", "section", "url")
-    result = terms_page(
-        gen,
-        term=filters["term"],
-        section=filters["section"],
-        url=filters["url"],
-        page=_int_arg("page"),
-    )
-    every = terms_page(gen, page=1)
-    return _render(
-        "reports_terms.html",
-        "_report_terms_table.html",
-        result=result,
-        filters=filters,
-        link=_link_maker("reports.terms", filters),
-        all_terms=sorted({g["term"] for g in every.groups}, key=str.casefold),
-        sections=sorted(set(generation_facts(gen).sections.values())),
-        json_url=_link_maker("reports.api_terms", filters)(),
-    )
+    filters, result = _read_findings(gen, terms_page, "term", page=_page())
+    return _render_findings(gen, "terms", result, filters, all_terms=found_terms(gen))
 
 
 @bp.get("/api/reports/terms")
 def api_terms() -> Response:
     """Return every deprecated-term finding that passes the filters, with counts per term."""
-    f = _findings_args("term", "section", "url")
-    result = terms_page(
-        generation(), term=f["term"], section=f["section"], url=f["url"], per_page=0
-    )
-    return jsonify(
-        {
-            "total": result.total,
-            "matched": result.matched,
-            "by_term": result.groups,
-            "findings": result.findings,
-        }
-    )
+    _, result = _read_findings(generation(), terms_page, "term", per_page=0)
+    return jsonify(findings_to_json(result, "by_term"))
 
 
 @bp.get("/reports/links")
 def links() -> Response:
     """Show broken internal links and anchors with a close-match suggestion."""
     gen = generation()
-    filters = _findings_args("kind", "section", "url")
-    result = links_page(
-        gen,
-        kind=filters["kind"],
-        section=filters["section"],
-        url=filters["url"],
-        page=_int_arg("page"),
-    )
-    return _render(
-        "reports_links.html",
-        "_report_links_table.html",
-        result=result,
-        filters=filters,
-        link=_link_maker("reports.links", filters),
-        kinds=LINK_KINDS,
-        sections=sorted(set(generation_facts(gen).sections.values())),
-        json_url=_link_maker("reports.api_links", filters)(),
-    )
+    filters, result = _read_findings(gen, links_page, "kind", page=_page())
+    return _render_findings(gen, "links", result, filters, kinds=LINK_KINDS)
 
 
 @bp.get("/api/reports/links")
 def api_links() -> Response:
     """Return every broken-link finding that passes the filters, with counts per kind."""
-    f = _findings_args("kind", "section", "url")
-    result = links_page(
-        generation(), kind=f["kind"], section=f["section"], url=f["url"], per_page=0
-    )
-    return jsonify(
-        {
-            "total": result.total,
-            "matched": result.matched,
-            "by_kind": result.groups,
-            "findings": result.findings,
-        }
-    )
+    _, result = _read_findings(generation(), links_page, "kind", per_page=0)
+    return jsonify(findings_to_json(result, "by_kind"))

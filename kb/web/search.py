@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -23,10 +21,10 @@ from flask import (
 
 from kb import search as search_engine
 from kb.generations import NoIndex
-from kb.glossary import Glossary
+from kb.glossary_views import glossary_view
 from kb.reader import Generation
 from kb.search import SearchResults, SearchUnavailable, search, suggest
-from kb.web.context import generation, is_htmx
+from kb.web.context import generation, wants_fragment
 from kb.web.errors import error_response
 
 bp = Blueprint("search", __name__)
@@ -41,8 +39,6 @@ NOTHING_FOUND = "No pages match '"
 SYNTAX_HINT = str(getattr(search_engine, "SYNTAX_HINT", ""))
 # Keep tab, newline and space; every other control character is noise from a URL or a paste.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_glossaries: dict[Path, Glossary] = {}
-_glossaries_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -115,20 +111,9 @@ def read_state(*, strict: bool) -> SearchState:
     )
 
 
-def glossary_of(gen: Generation) -> Glossary:
-    """Return the generation's glossary, built once per generation."""
-    with _glossaries_lock:
-        found = _glossaries.get(gen.folder)
-        if found is None:
-            found = Glossary.from_json(gen.meta("glossary", []) or [])
-            _glossaries.clear()  # generations never change, so only the newest is worth keeping
-            _glossaries[gen.folder] = found
-        return found
-
-
 def close_terms(gen: Generation, query: str) -> list[dict[str, str]]:
     """Return the glossary terms whose names resemble the query, for a page with no results."""
-    terms = glossary_of(gen).close_matches(query.strip('"* '), n=CLOSE_TERMS)
+    terms = glossary_view(gen).glossary.close_matches(query.strip('"* '), n=CLOSE_TERMS)
     return [{"term": t.term, "url": f"/glossary/{t.slug}"} for t in terms]
 
 
@@ -184,8 +169,7 @@ def render_search(
     status: int = 200,
 ) -> Response:
     """Render the results page, or only its fragment for htmx (never for a history restore)."""
-    restoring = request.headers.get("HX-History-Restore-Request") == "true"
-    fragment = is_htmx() and not restoring
+    fragment = wants_fragment()
     context = result_context(state, results)
     title = f"{state.query} – Search" if state.query.strip() else "Search"
     body = render_template(
