@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kb import generations
 from kb.store import PageStore
 
 RECHECK_SECONDS = 1.0
+# Derived data per generation: a handful of fixed entries plus one per as_of date asked for.
+DERIVED_ENTRIES = 64
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,6 +27,7 @@ class Generation:
     folder: Path
     store: PageStore = field(init=False)
     _meta: dict[str, Any] = field(default_factory=dict, init=False)
+    _derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
@@ -44,6 +50,19 @@ class Generation:
             if key not in self._meta:
                 self._meta[key] = self.store.get_meta(key, default)
             return self._meta[key]
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Return compute()'s value for a key, computed once for this generation (LRU-bounded)."""
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return cast(T, self._derived[key])
+        value = compute()
+        with self._lock:
+            self._derived[key] = value
+            while len(self._derived) > DERIVED_ENTRIES:
+                self._derived.popitem(last=False)
+        return value
 
     @cached_property
     def page_count(self) -> int:

@@ -8,12 +8,11 @@ is redone per call.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from kb.config import Settings, settings_from_report
 from kb.reader import Generation
@@ -62,26 +61,9 @@ class GenerationFacts:
     deprecated_counts: dict[str, int]
 
 
-_memo: OrderedDict[tuple[str, Hashable], tuple[Generation, Any]] = OrderedDict()
-_memo_lock = threading.Lock()
-_MEMO_SIZE = 32
-
-
 def remember(gen: Generation, key: Hashable, compute: Callable[[], T]) -> T:
     """Return what compute() gives for a generation and key, computed once while it is served."""
-    slot = (str(gen.folder), key)
-    with _memo_lock:
-        hit = _memo.get(slot)
-        # A rebuilt index may reuse a folder name; only the very same generation object counts.
-        if hit is not None and hit[0] is gen:
-            _memo.move_to_end(slot)
-            return cast(T, hit[1])
-    value = compute()
-    with _memo_lock:
-        _memo[slot] = (gen, value)
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
-    return value
+    return gen.remember(key, compute)
 
 
 def generation_facts(gen: Generation) -> GenerationFacts:
