@@ -203,10 +203,11 @@ def children(pid: int) -> list[int]:
 
 
 def rss_mib(pid: int) -> float:
-    """Return a process's resident set size in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
+    """Return a process's resident set size in MiB (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
 
@@ -469,6 +470,26 @@ def warm_up(base: str, master: int) -> None:
     drive(base, MIX, 8, 15, "warmup", master)
 
 
+@contextlib.contextmanager
+def driving(
+    base: str, mix: Path, connections: int, seconds: float, label: str, master: int
+) -> Iterator[tuple[threading.Thread, list[Run]]]:
+    """Run the mix in a thread during the block; leaving it stops wrk (early if need be)."""
+    finished = threading.Event()
+    holder: list[Run] = []
+    thread = threading.Thread(
+        target=lambda: holder.append(
+            drive(base, mix, connections, seconds, label, master, finished)
+        )
+    )
+    thread.start()
+    try:
+        yield thread, holder
+    finally:
+        finished.set()
+        thread.join()
+
+
 # --- the phases ---------------------------------------------------------------------------------
 
 
@@ -585,21 +606,17 @@ def soak(args: argparse.Namespace) -> None:
         start = {str(p): rss_mib(p) for p in workers}
         warm_up(base, master)
         warm = {str(p): rss_mib(p) for p in workers}
-        holder: list[Run] = []
-        thread = threading.Thread(
-            target=lambda: holder.append(drive(base, MIX, connections, seconds, "soak", master))
-        )
-        thread.start()
-        began = time.monotonic()
-        while thread.is_alive():
-            thread.join(30)
-            samples.append(
-                {
-                    "s": round(time.monotonic() - began),
-                    "rss_mib": {str(p): rss_mib(p) for p in workers},
-                    "load_avg_1min": round(os.getloadavg()[0], 2),
-                }
-            )
+        with driving(base, MIX, connections, seconds, "soak", master) as (thread, holder):
+            began = time.monotonic()
+            while thread.is_alive():
+                thread.join(30)
+                samples.append(
+                    {
+                        "s": round(time.monotonic() - began),
+                        "rss_mib": {str(p): rss_mib(p) for p in workers},
+                        "load_avg_1min": round(os.getloadavg()[0], 2),
+                    }
+                )
         end = {str(p): rss_mib(p) for p in workers}
         same_workers = children(master) == workers
     summary = summarize(holder[0])
@@ -703,81 +720,35 @@ def edit_pages(site: Path, count: int, step: int, rng: random.Random) -> None:
             handle.write(f"\n\nLoad test revision {step}: kbloadrevision{step} marker.\n")
 
 
-def reindex(args: argparse.Namespace) -> None:
-    """Serve the mix at the knee while `kb index` switches generations; compare with a baseline."""
-    connections = args.connections[0] if args.connections else knee(args)
-    plan = args.plan.split(",")
-    ix = OUT / "reindex-index"
-    shutil.rmtree(ix, ignore_errors=True)
-    shutil.copytree(INDEX, ix)
-    scratch = Path(tempfile.mkdtemp(prefix="kb-load-site-"))
-    site = scratch / "site"
-    rng = random.Random(args.seed)
-    steps: list[dict[str, Any]] = []
+def run_indexer(command: list[str], nice: int) -> dict[str, Any]:
+    """Run one `kb index` at a niceness in its own session (stopped with its pool if interrupted)."""
+    began = time.monotonic()
+    process = subprocess.Popen(
+        ["nice", "-n", str(nice), *command],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        shutil.copytree(CORPUS, site)
-        index_command = [sys.executable, "-m", "kb.cli", "index", str(site), "--index-dir", str(ix)]
-        subprocess.run(index_command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        with server(ix, args.workers, "server-reindex.log") as (base, master):
-            warm_up(base, master)
-            rss_before = {str(p): rss_mib(p) for p in children(master)}
-            watch = Watch(base, ix)
-            try:
-                baseline = summarize(
-                    drive(base, MIX, connections, args.seconds, "baseline", master)
-                )
-                print(HEADER + "\n" + row(baseline), flush=True)
-                finished = threading.Event()
-                holder: list[Run] = []
-                load = threading.Thread(
-                    target=lambda: holder.append(
-                        drive(base, MIX, connections, 3600, "reindex", master, finished)
-                    )
-                )
-                load.start()
-                time.sleep(args.settle)
-                for number, mode in enumerate(plan, 1):
-                    if mode == "incremental":
-                        edit_pages(site, args.edit_pages, number, rng)
-                    began = time.monotonic()
-                    done = subprocess.run(
-                        [
-                            "nice",
-                            "-n",
-                            str(args.nice),
-                            *index_command,
-                            *(["--full"] if mode == "full" else []),
-                        ],
-                        cwd=ROOT,
-                        capture_output=True,
-                        text=True,
-                        start_new_session=True,
-                    )
-                    steps.append(
-                        {
-                            "mode": mode,
-                            "exit": done.returncode,
-                            "seconds": round(time.monotonic() - began, 1),
-                            "summary": done.stdout.strip().splitlines()[:1],
-                        }
-                    )
-                    print(steps[-1], flush=True)
-                    time.sleep(args.settle)
-                finished.set()
-                load.join()
-            finally:
-                watch.stop()
-            rss_after = {str(p): rss_mib(p) for p in children(master)}
-            deleted = {str(p): deleted_files(p) for p in children(master)}
+        output, _ = process.communicate()
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    run = holder[0]
-    during = summarize(run)
-    windows = [
+        stop(process)
+    return {
+        "exit": process.returncode,
+        "seconds": round(time.monotonic() - began, 1),
+        "summary": output.strip().splitlines()[:1],
+    }
+
+
+def switch_windows(run: Run, watch: Watch) -> list[dict[str, Any]]:
+    """Summarize the answers to requests sent from 1 s before to 5 s after each switch."""
+    return [
         summarize(
             Run(
-                f"switch {i + 1}",
-                connections,
+                f"switch {number}",
+                run.connections,
                 6.0,
                 [a for a in run.answers if at - 1 <= a.start < at + 5],
                 {},
@@ -786,44 +757,71 @@ def reindex(args: argparse.Namespace) -> None:
                 {},
             )
         )
-        for i, (at, _) in enumerate(watch.switches)
+        for number, (at, _) in enumerate(watch.switches, 1)
     ]
-    health_errors = sum(1 for a in watch.answers if a[1] != 200)
+
+
+def reindex(args: argparse.Namespace) -> None:
+    """Serve the mix at the knee while `kb index` switches generations; compare with a baseline."""
+    connections = args.connections[0] if args.connections else knee(args)
+    ix = OUT / "reindex-index"
+    shutil.rmtree(ix, ignore_errors=True)
+    shutil.copytree(INDEX, ix)
+    scratch = Path(tempfile.mkdtemp(prefix="kb-load-site-"))
+    site = scratch / "site"
+    rng = random.Random(args.seed)
+    steps: list[dict[str, Any]] = []
+    try:
+        # A private copy of the corpus: incremental runs switch in real edits to it.
+        shutil.copytree(CORPUS, site)
+        index_command = [sys.executable, "-m", "kb.cli", "index", str(site), "--index-dir", str(ix)]
+        steps.append({"mode": "before the load", **run_indexer(index_command, 0)})
+        with server(ix, args.workers, "server-reindex.log") as (base, master):
+            warm_up(base, master)
+            rss_before = {str(p): rss_mib(p) for p in children(master)}
+            watch = Watch(base, ix)
+            try:
+                base_run = drive(base, MIX, connections, args.seconds, "baseline", master)
+                print(HEADER + "\n" + row(summarize(base_run)), flush=True)
+                with driving(base, MIX, connections, 3600, "reindex", master) as (_, holder):
+                    time.sleep(args.settle)
+                    for number, mode in enumerate(args.plan.split(","), 1):
+                        if mode == "incremental":
+                            edit_pages(site, args.edit_pages, number, rng)
+                        full = ["--full"] if mode == "full" else []
+                        steps.append({"mode": mode, **run_indexer(index_command + full, args.nice)})
+                        print(steps[-1], flush=True)
+                        time.sleep(args.settle)
+            finally:
+                watch.stop()
+            rss_after = {str(p): rss_mib(p) for p in children(master)}
+            deleted = {str(p): deleted_files(p) for p in children(master)}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    baseline, during = summarize(base_run), summarize(holder[0])
+    windows = switch_windows(holder[0], watch)
+    ratios = {
+        f"{group}_p99_ratio": round(
+            during["latency_ms"][group]["p99"] / baseline["latency_ms"][group]["p99"], 2
+        )
+        for group in ("all", "search")
+    }
     result = {
         "connections": connections,
         "nice": args.nice,
         "steps": steps,
-        "baseline": baseline,
-        "during": during,
-        "switch_windows": windows,
         "convergence": watch.convergence(),
         "healthz_probes": len(watch.answers),
-        "healthz_errors": health_errors,
-        "p99_ratio": round(
-            during["latency_ms"]["all"]["p99"] / baseline["latency_ms"]["all"]["p99"], 2
-        ),
-        "search_p99_ratio": round(
-            during["latency_ms"]["search"]["p99"] / baseline["latency_ms"]["search"]["p99"], 2
-        ),
+        "healthz_errors": sum(1 for a in watch.answers if a[1] != 200),
+        **ratios,
         "rss_before_mib": rss_before,
         "rss_after_mib": rss_after,
         "deleted_files_held_open": deleted,
         "tracebacks": tracebacks("server-reindex.log"),
     }
-    record("reindex", result)
-    print(row(during))
-    print("\n".join(row(w) for w in windows))
-    for item in (
-        "convergence",
-        "healthz_errors",
-        "p99_ratio",
-        "search_p99_ratio",
-        "rss_before_mib",
-        "rss_after_mib",
-        "deleted_files_held_open",
-        "tracebacks",
-    ):
-        print(f"{item}: {result[item]}")
+    record("reindex", {**result, "baseline": baseline, "during": during, "windows": windows})
+    print("\n".join(row(r) for r in (during, *windows)))
+    print("\n".join(f"{key}: {value}" for key, value in result.items() if key != "steps"))
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -865,15 +863,27 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=0, help="wait for a load average below")
     parser.add_argument("--quiet-wait", type=float, default=600, help="at most this many seconds")
     args = parser.parse_args()
-    # SIGTERM unwinds like Ctrl-C, so every server, wrk and indexer started here is stopped.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # SIGTERM unwinds like Ctrl-C (also when started in the background, where SIGINT is
+    # ignored by default), so every server, wrk and indexer started here is stopped.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     if shutil.which("wrk") is None and args.phase != "prepare":
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    for name, phase in PHASES.items():
-        if args.phase in (name, "all"):
-            if name != "prepare":
-                wait_quiet(args.quiet, args.quiet_wait)
-            phase(args)
+    try:
+        for name, phase in PHASES.items():
+            if args.phase in (name, "all"):
+                if name != "prepare":
+                    wait_quiet(args.quiet, args.quiet_wait)
+                phase(args)
+    except KeyboardInterrupt:
+        raise SystemExit(
+            "interrupted: the servers, wrk and indexers started here were stopped"
+        ) from None
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """Unwind on a signal, so every context and finally block stops what it started."""
+    raise KeyboardInterrupt
 
 
 def wait_quiet(load: float, patience: float) -> None:

@@ -88,7 +88,7 @@ def line_kinds(body: str) -> list[tuple[str, str]]:
     marked: list[tuple[str, str]] = []
     fence: str | None = None
     depth = 0
-    in_tag = False
+    in_tag = in_template = False
     for line in body.split("\n"):
         match = FENCE.match(line)
         if fence is not None:
@@ -100,8 +100,12 @@ def line_kinds(body: str) -> list[tuple[str, str]]:
             fence = match.group(1)
             marked.append((line, "code"))
             continue
+        # An odd number of backticks opens or closes a multi-line template literal (export const).
+        was_template = in_template
+        in_template ^= line.count("`") % 2 == 1
         rest = ATOM.sub("", line)
-        balanced = depth == 0 and not in_tag and not re.search(r"[<>{}|]", rest)
+        balanced = not (depth or in_tag or was_template or in_template)
+        balanced = balanced and not re.search(r"[<>{}|`]", rest)
         depth = max(0, depth + rest.count("{") - rest.count("}"))
         if in_tag:
             in_tag = ">" not in rest

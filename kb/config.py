@@ -51,6 +51,10 @@ class Settings:
     max_page_bytes: int = field(
         default=2_000_000, metadata={"help": "Pages larger than this are rejected."}
     )
+    max_parse_seconds: float = field(
+        default=20.0,
+        metadata={"help": "A page that takes longer to parse is rejected (0 turns the limit off)."},
+    )
     review_window_days: int = field(
         default=180, metadata={"help": "Days a validation stays fresh."}
     )
@@ -93,7 +97,7 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(value)
     if name in {"max_page_bytes", "review_window_days", "warning_days", "stale_budget"}:
         return int(value)
-    if name == "max_vanish_share":
+    if name in {"max_vanish_share", "max_parse_seconds"}:
         return float(value)
     if name == "section_policies":
         return {

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -139,6 +143,29 @@ def section_of(url: str) -> str:
     return parts[0] if len(parts) > 1 else ROOT_SECTION
 
 
+class ParseTimeout(Exception):
+    """A page's parse ran out of its time budget."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block with ParseTimeout after some seconds (main thread only, else no limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def build_page(
     source: SourceFile,
     settings: Settings,
@@ -155,11 +182,20 @@ def build_page(
         {} if include_cache is None else include_cache,
     )
     try:
-        document = mdx_to_markdown(text.body, line_offset=text.body_line - 1, load_snippet=loader)
-        rendered = render_markdown(document.markdown)
+        with time_budget(settings.max_parse_seconds):
+            document = mdx_to_markdown(
+                text.body, line_offset=text.body_line - 1, load_snippet=loader
+            )
+            rendered = render_markdown(document.markdown)
     except RecursionError:
         rejection = Rejection(source.rel, "content nested too deeply to parse")
         return BuiltPage(source.url, None, rejection, loader.used, [])
+    except ParseTimeout:
+        reason = (
+            f"took longer than {settings.max_parse_seconds:g} s to parse "
+            "(pathologically nested content?)"
+        )
+        return BuiltPage(source.url, None, Rejection(source.rel, reason), loader.used, [])
     title, title_source = page_title(text.meta, rendered.first_h1, source.rel)
     validation = read_validation(text.meta)
     broken = next((p for p in text.problems if p.startswith("malformed frontmatter")), None)

@@ -11,7 +11,7 @@ from kb.analysis import exact_analyzer, text_analyzer
 from kb.pages import Page
 
 # Bump when the schema or what goes into it changes: an index of another version is rebuilt in full.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _EPOCH = date(1970, 1, 1)
 
 
