@@ -129,7 +129,7 @@ def build_requests(index_dir: Path, count: int, seed: int) -> list[Request]:
 
 
 def check_requests(index_dir: Path, requests: list[Request]) -> tuple[list[Request], list[str]]:
-    """Send every distinct request once in-process; mark searches that find something; list failures."""
+    """Send each distinct request once in-process; mark searches that find something; list errors."""
     os.environ["KB_INDEX_DIR"] = str(index_dir)
     from kb.web import create_app
 
@@ -448,7 +448,8 @@ HEADER = (
     "| run | conns | req/s | search req/s | p50 | p95 | p99 | search p50 | search p95 | "
     "search p99 | page p95 | errors | empty | load avg before/after | "
     "CPU cores: kb serve/bench/wrk+indexer/others |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+    "--- | --- |"
 )
 
 
@@ -466,8 +467,17 @@ def recorded(phase: str) -> Any:
 
 
 def warm_up(base: str, master: int) -> None:
-    """Open every worker's index and caches with 15 s of the mix at 8 connections."""
-    drive(base, MIX, 8, 15, "warmup", master)
+    """Run the mix until every worker has served a while (its index and caches opened).
+
+    Each wrk run opens new connections, and a worker keeps the connections it accepted, so one
+    run may leave a worker idle: repeat (at most 6 times) until each has used 2 s of CPU.
+    """
+    workers = children(master)
+    start = [cpu_seconds(p) for p in workers]
+    for _ in range(6):
+        drive(base, MIX, 8, 5, "warmup", master)
+        if all(cpu_seconds(p) - s >= 2 for p, s in zip(workers, start, strict=True)):
+            return
 
 
 @contextlib.contextmanager
@@ -496,21 +506,10 @@ def driving(
 def prepare(args: argparse.Namespace) -> None:
     """Build the corpus index (once) and the checked request mixes."""
     OUT.mkdir(parents=True, exist_ok=True)
-    if not (INDEX / "CURRENT").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kb.cli",
-                "index",
-                str(CORPUS),
-                "--index-dir",
-                str(INDEX),
-                "--full",
-            ],
-            cwd=ROOT,
-            check=True,
-        )
+    # Incremental: a second or two when the cached index is current, a full build after a
+    # schema or settings change.
+    command = [sys.executable, "-m", "kb.cli", "index", str(CORPUS), "--index-dir", str(INDEX)]
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     requests, failures = check_requests(INDEX, build_requests(INDEX, args.requests, args.seed))
     save_mix(requests, MIX)
     save_mix([r for r in requests if r.kind in GROUPS["search"]], OUT / "mix-search.tsv")
@@ -534,21 +533,37 @@ def prepare(args: argparse.Namespace) -> None:
 
 
 def sweep(args: argparse.Namespace) -> None:
-    """Run the mix at each connection count and find the knee (the last big throughput gain)."""
-    summaries = []
+    """Run the mix at each connection count and find the knee (the last big throughput gain).
+
+    With --repeat N the levels run N times round-robin, and each level keeps the run that
+    other processes on the shared machine disturbed least (the least CPU used by them).
+    """
+    levels = args.connections or [1, 2, 4, 8, 16, 32]
+    runs: dict[int, list[dict[str, Any]]] = {c: [] for c in levels}
     print(HEADER)
     with server(INDEX, args.workers, "server-sweep.log") as (base, master):
         warm_up(base, master)
-        for connections in args.connections or [1, 2, 4, 8, 16, 32]:
-            summaries.append(
-                summarize(
-                    drive(base, MIX, connections, args.seconds, f"mix-c{connections}", master)
+        for round_number in range(args.repeat):
+            for connections in levels:
+                label = f"mix-c{connections}-r{round_number + 1}"
+                runs[connections].append(
+                    summarize(drive(base, MIX, connections, args.seconds, label, master))
                 )
-            )
-            print(row(summaries[-1]), flush=True)
-    best = max(s["rps"] for s in summaries)
-    knee = min(s["connections"] for s in summaries if s["rps"] >= 0.9 * best)
-    record("sweep", {"knee": knee, "runs": summaries, "tracebacks": tracebacks("server-sweep.log")})
+                print(row(runs[connections][-1]), flush=True)
+    kept = [min(found, key=lambda s: s["cores_used"]["other processes"]) for found in runs.values()]
+    best = max(s["rps"] for s in kept)
+    knee = min(s["connections"] for s in kept if s["rps"] >= 0.9 * best)
+    record(
+        "sweep",
+        {
+            "knee": knee,
+            "runs": kept,
+            "all_runs": [s for found in runs.values() for s in found],
+            "tracebacks": tracebacks("server-sweep.log"),
+        },
+    )
+    print("kept (least disturbed run of each level):\n" + HEADER)
+    print("\n".join(row(s) for s in kept))
     print(f"knee: {knee} connections (the fewest reaching 90 % of the best {best} req/s)")
 
 
@@ -685,7 +700,7 @@ class Watch:
             thread.join()
 
     def convergence(self, streak: int = 50) -> list[dict[str, Any]]:
-        """For each switch, when the last old answer came and when `streak` new ones in a row began."""
+        """For each switch: when the last old answer came, when `streak` new ones in a row began."""
         found = []
         ends = [at for at, _ in self.switches[1:]] + [float("inf")]
         for (at, name), end in zip(self.switches, ends, strict=True):
@@ -721,7 +736,7 @@ def edit_pages(site: Path, count: int, step: int, rng: random.Random) -> None:
 
 
 def run_indexer(command: list[str], nice: int) -> dict[str, Any]:
-    """Run one `kb index` at a niceness in its own session (stopped with its pool if interrupted)."""
+    """Run one `kb index` at a niceness in its own session (stopped with its pool on Ctrl-C)."""
     began = time.monotonic()
     process = subprocess.Popen(
         ["nice", "-n", str(nice), *command],
@@ -849,6 +864,7 @@ def main() -> None:
         help="comma-separated connection counts (default: per phase)",
     )
     parser.add_argument("--seconds", type=float, default=30, help="per run (soak: 600)")
+    parser.add_argument("--repeat", type=int, default=1, help="sweep: rounds over the levels")
     parser.add_argument("--knee", type=int, help="knee concurrency (default: from the sweep)")
     parser.add_argument("--requests", type=int, default=4000, help="size of the mix")
     parser.add_argument("--seed", type=int, default=7)

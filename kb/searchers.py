@@ -219,6 +219,7 @@ def _doc_info(stored: dict[str, Any]) -> DocInfo:
 
 _open: OrderedDict[str, OpenIndex] = OrderedDict()
 _open_lock = threading.Lock()
+_opening: dict[str, threading.Lock] = {}
 
 
 def open_index(generation: Generation) -> OpenIndex:
@@ -229,6 +230,28 @@ def open_index(generation: Generation) -> OpenIndex:
         if found is not None:
             _open.move_to_end(key)
             return found
+        opening = _opening.setdefault(key, threading.Lock())
+    # After a switch every busy thread asks for the new generation at once; one opens it while
+    # the others wait, since parallel duplicate opens under the GIL made each one slower.
+    with opening:
+        with _open_lock:
+            found = _open.get(key)
+        if found is not None:
+            return found
+        try:
+            opened = _open_new(generation)
+        finally:
+            with _open_lock:
+                _opening.pop(key, None)
+        with _open_lock:
+            _open[key] = opened
+            while len(_open) > KEEP_OPEN:
+                _open.popitem(last=False)
+    return opened
+
+
+def _open_new(generation: Generation) -> OpenIndex:
+    """Open a generation's index after checking it against its manifest."""
     # Checksums catch damage that reading alone may miss or only hit on some queries.
     problem = damage(generation.folder, WHOOSH_DIR)
     if problem is not None:
@@ -237,17 +260,12 @@ def open_index(generation: Generation) -> OpenIndex:
             "run `kb index` to rebuild it"
         )
     try:
-        opened = OpenIndex(generation)
+        return OpenIndex(generation)
     except OPEN_ERRORS as exc:
         raise SearchUnavailable(
             f"the search index of {generation.name} cannot be read: {exc}; "
             "run `kb index` to rebuild it"
         ) from exc
-    with _open_lock:
-        opened = _open.setdefault(key, opened)
-        while len(_open) > KEEP_OPEN:
-            _open.popitem(last=False)
-    return opened
 
 
 def forget(generation: Generation) -> None:
