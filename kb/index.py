@@ -7,7 +7,7 @@ import hashlib
 import multiprocessing
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,12 @@ from kb.checkpoints import checkpoint
 from kb.config import Settings, report_settings
 from kb.discover import SourceFile, discover
 from kb.findings import derive_generation_data
-from kb.ingest import BuiltPage, build_page, combined_digest, include_digest
+from kb.ingest import combined_digest, include_digest
+from kb.parallel import PARALLEL_THRESHOLD, build_pages
 from kb.schema import SCHEMA_VERSION, build_schema, page_document, term_document
 from kb.store import PageStore
 
 WHOOSH_DIR = "whoosh"
-PARALLEL_THRESHOLD = 64  # below this, a process pool costs more than it saves
 Progress = Callable[[int, int], None]
 
 
@@ -74,39 +74,6 @@ def settings_fingerprint(settings: Settings) -> str:
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-_worker_settings: Settings | None = None
-_worker_cache: dict[str, tuple[str, str] | None] = {}
-
-
-def _init_worker(settings: Settings) -> None:
-    """Give a pool worker the settings and an empty include cache."""
-    global _worker_settings
-    _worker_settings = settings
-    _worker_cache.clear()
-
-
-def _build_in_worker(source: SourceFile) -> BuiltPage:
-    """Build one page inside a pool worker."""
-    assert _worker_settings is not None
-    return build_page(source, _worker_settings, _worker_cache)
-
-
-def _build_all(sources: list[SourceFile], settings: Settings) -> Iterator[BuiltPage]:
-    """Build pages, in a process pool when there are many."""
-    if len(sources) < PARALLEL_THRESHOLD or (multiprocessing.cpu_count() or 1) < 2:
-        cache: dict[str, tuple[str, str] | None] = {}
-        for source in sources:
-            yield build_page(source, settings, cache)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(
-        processes=min(2, multiprocessing.cpu_count()),
-        initializer=_init_worker,
-        initargs=(settings,),
-    ) as pool:
-        yield from pool.imap(_build_in_worker, sources, chunksize=8)
 
 
 def _changed_sources(
@@ -185,7 +152,7 @@ def build_index(
             )
         writer = _writer(ix, len(changed))
         try:
-            for done, built in enumerate(_build_all(changed, settings), start=1):
+            for done, built in enumerate(build_pages(changed, settings), start=1):
                 checkpoint("parse")
                 if built.rejection is not None:
                     summary.rejected.append((built.rejection.path, built.rejection.reason))
