@@ -588,7 +588,7 @@ def overload(args: argparse.Namespace) -> None:
 
 def floor(args: argparse.Namespace) -> None:
     """Measure /healthz and search-only throughput on one server, and their ratio."""
-    levels = args.connections or sorted({knee(args), 2 * knee(args)})
+    levels = args.connections or sorted({knee(args), 2 * knee(args), 8})
     runs = []
     print(HEADER)
     with server(INDEX, args.workers, "server-floor.log") as (base, master):
@@ -805,8 +805,9 @@ def reindex(args: argparse.Namespace) -> None:
                             edit_pages(site, args.edit_pages, number, rng)
                         full = ["--full"] if mode == "full" else []
                         steps.append({"mode": mode, **run_indexer(index_command + full, args.nice)})
-                        print(steps[-1], flush=True)
                         time.sleep(args.settle)
+                        steps[-1]["rss_mib"] = [rss_mib(p) for p in children(master)]
+                        print(steps[-1], flush=True)
             finally:
                 watch.stop()
             rss_after = {str(p): rss_mib(p) for p in children(master)}

@@ -74,6 +74,17 @@ def own_rss() -> dict[str, int]:
     return {"rss_kib": values["VmRSS"], "hwm_kib": values["VmHWM"]}
 
 
+def kb_version() -> str:
+    """Name the checked-out commit, marked "+dirty" when kb/ has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        """Run a read-only git command in the repository."""
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout
+
+    head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    return head + ("+dirty" if git("status", "--porcelain", "kb").strip() else "")
+
+
 def timed_build(site: Path, index_dir: Path, log: Path) -> dict[str, Any]:
     """Run a full `kb index` in a child; return wall seconds, memory peaks and its summary."""
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -240,6 +251,7 @@ def measure(factor: int, args: argparse.Namespace, mix_path: Path) -> dict[str, 
     row["source_mb"] = round(folder_bytes(site / "docs") / 1e6, 1)
     print(f"{factor}×: indexing (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
     row["load_before_build"] = round(os.getloadavg()[0], 1)
+    row["kb_version"] = kb_version()
     row.update(timed_build(site, index_dir, args.out / f"build-x{factor}.log"))
     row["load_after_build"] = round(os.getloadavg()[0], 1)
     row["pages_per_s"] = round(row["indexed"] / row["build_s"])

@@ -89,6 +89,7 @@ class OpenIndex:
         self._heading_terms: dict[int, tuple[frozenset[str], ...]] = {}
         self._statuses: OrderedDict[date, dict[int, str | None]] = OrderedDict()
         self._derived: dict[str, Any] = {}
+        self._building: dict[str, threading.Lock] = {}
         self._idle: list[Any] = []
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -98,9 +99,17 @@ class OpenIndex:
         with self._lock:
             if key in self._derived:
                 return self._derived[key]
-        value = build()
-        with self._lock:
-            return self._derived.setdefault(key, value)
+            building = self._building.setdefault(key, threading.Lock())
+        # Builds take up to a second; threads that need the same table wait for the one building
+        # it rather than build duplicates that, under the GIL, slow every request of the worker.
+        with building:
+            with self._lock:
+                if key in self._derived:
+                    return self._derived[key]
+            value = build()
+            with self._lock:
+                self._building.pop(key, None)
+                return self._derived.setdefault(key, value)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
