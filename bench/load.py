@@ -129,7 +129,7 @@ def build_requests(index_dir: Path, count: int, seed: int) -> list[Request]:
 
 
 def check_requests(index_dir: Path, requests: list[Request]) -> tuple[list[Request], list[str]]:
-    """Send each distinct request once in-process; mark searches that find something; list errors."""
+    """Send each distinct request once in-process; mark searches finding something; list errors."""
     os.environ["KB_INDEX_DIR"] = str(index_dir)
     from kb.web import create_app
 
@@ -757,27 +757,24 @@ def run_indexer(command: list[str], nice: int) -> dict[str, Any]:
     }
 
 
-def switch_windows(run: Run, watch: Watch) -> list[dict[str, Any]]:
-    """Summarize the answers to requests sent from 1 s before to 5 s after each switch."""
-    return [
-        summarize(
-            Run(
-                f"switch {number}",
-                run.connections,
-                6.0,
-                [a for a in run.answers if at - 1 <= a.start < at + 5],
-                {},
-                run.load,
-                [],
-                {},
-            )
-        )
-        for number, (at, _) in enumerate(watch.switches, 1)
-    ]
+def part(
+    run: Run, label: str, start: float, end: float, cores: dict[str, float], whole: bool = False
+) -> Run:
+    """Return the answers to requests sent between two moments, as a run of their own.
+
+    wrk counts socket errors for its whole run only: `whole` charges them all to this part.
+    """
+    answers = [a for a in run.answers if start <= a.start < end]
+    errors = run.socket_errors if whole else {}
+    return Run(label, run.connections, end - start, answers, errors, run.load, [], cores)
 
 
 def reindex(args: argparse.Namespace) -> None:
-    """Serve the mix at the knee while `kb index` switches generations; compare with a baseline."""
+    """Serve the mix at the knee while `kb index` switches generations; compare with a baseline.
+
+    One wrk run covers both: its first --seconds, before any indexer starts, are the baseline,
+    so both parts use the same connections, spread over the workers the same way.
+    """
     connections = args.connections[0] if args.connections else knee(args)
     ix = OUT / "reindex-index"
     shutil.rmtree(ix, ignore_errors=True)
@@ -793,29 +790,37 @@ def reindex(args: argparse.Namespace) -> None:
         steps.append({"mode": "before the load", **run_indexer(index_command, 0)})
         with server(ix, args.workers, "server-reindex.log") as (base, master):
             warm_up(base, master)
-            rss_before = {str(p): rss_mib(p) for p in children(master)}
+            pids = [master, *children(master)]
+            rss_before = {str(p): rss_mib(p) for p in pids[1:]}
             watch = Watch(base, ix)
             try:
-                base_run = drive(base, MIX, connections, args.seconds, "baseline", master)
-                print(HEADER + "\n" + row(summarize(base_run)), flush=True)
                 with driving(base, MIX, connections, 3600, "reindex", master) as (_, holder):
-                    time.sleep(args.settle)
+                    marks = [(time.monotonic(), cpu_snapshot(pids))]
+                    time.sleep(args.seconds)
+                    marks.append((time.monotonic(), cpu_snapshot(pids)))
                     for number, mode in enumerate(args.plan.split(","), 1):
                         if mode == "incremental":
                             edit_pages(site, args.edit_pages, number, rng)
                         full = ["--full"] if mode == "full" else []
                         steps.append({"mode": mode, **run_indexer(index_command + full, args.nice)})
                         time.sleep(args.settle)
-                        steps[-1]["rss_mib"] = [rss_mib(p) for p in children(master)]
+                        steps[-1]["rss_mib"] = [rss_mib(p) for p in pids[1:]]
                         print(steps[-1], flush=True)
+                    marks.append((time.monotonic(), cpu_snapshot(pids)))
             finally:
                 watch.stop()
-            rss_after = {str(p): rss_mib(p) for p in children(master)}
-            deleted = {str(p): deleted_files(p) for p in children(master)}
+            rss_after = {str(p): rss_mib(p) for p in pids[1:]}
+            deleted = {str(p): deleted_files(p) for p in pids[1:]}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    baseline, during = summarize(base_run), summarize(holder[0])
-    windows = switch_windows(holder[0], watch)
+    run = holder[0]
+    (t0, cpu0), (t1, cpu1), (t2, cpu2) = marks
+    baseline = summarize(part(run, "baseline", t0, t1, cores_used(cpu0, cpu1, t1 - t0)))
+    during = summarize(part(run, "reindexing", t1, t2, cores_used(cpu1, cpu2, t2 - t1), True))
+    windows = [
+        summarize(part(run, f"switch {n}", at - 1, at + 5, {}))
+        for n, (at, _) in enumerate(watch.switches, 1)
+    ]
     ratios = {
         f"{group}_p99_ratio": round(
             during["latency_ms"][group]["p99"] / baseline["latency_ms"][group]["p99"], 2
@@ -826,6 +831,8 @@ def reindex(args: argparse.Namespace) -> None:
         "connections": connections,
         "nice": args.nice,
         "steps": steps,
+        "socket_errors_whole_run": run.socket_errors,
+        "worker_cpu_share": run.worker_cpu,
         "convergence": watch.convergence(),
         "healthz_probes": len(watch.answers),
         "healthz_errors": sum(1 for a in watch.answers if a[1] != 200),
@@ -836,7 +843,8 @@ def reindex(args: argparse.Namespace) -> None:
         "tracebacks": tracebacks("server-reindex.log"),
     }
     record("reindex", {**result, "baseline": baseline, "during": during, "windows": windows})
-    print("\n".join(row(r) for r in (during, *windows)))
+    print(HEADER)
+    print("\n".join(row(r) for r in (baseline, during, *windows)))
     print("\n".join(f"{key}: {value}" for key, value in result.items() if key != "steps"))
 
 
