@@ -783,6 +783,7 @@ def reindex(args: argparse.Namespace) -> None:
     site = scratch / "site"
     rng = random.Random(args.seed)
     steps: list[dict[str, Any]] = []
+    spans: list[tuple[str, float, float]] = []  # (label, indexer started, indexer ended)
     try:
         # A private copy of the corpus: incremental runs switch in real edits to it.
         shutil.copytree(CORPUS, site)
@@ -802,7 +803,9 @@ def reindex(args: argparse.Namespace) -> None:
                         if mode == "incremental":
                             edit_pages(site, args.edit_pages, number, rng)
                         full = ["--full"] if mode == "full" else []
+                        began = time.monotonic()
                         steps.append({"mode": mode, **run_indexer(index_command + full, args.nice)})
+                        spans.append((f"{mode} {number} running", began, time.monotonic()))
                         time.sleep(args.settle)
                         steps[-1]["rss_mib"] = [rss_mib(p) for p in pids[1:]]
                         print(steps[-1], flush=True)
@@ -821,6 +824,7 @@ def reindex(args: argparse.Namespace) -> None:
         summarize(part(run, f"switch {n}", at - 1, at + 5, {}))
         for n, (at, _) in enumerate(watch.switches, 1)
     ]
+    windows += [summarize(part(run, label, began, ended, {})) for label, began, ended in spans]
     ratios = {
         f"{group}_p99_ratio": round(
             during["latency_ms"][group]["p99"] / baseline["latency_ms"][group]["p99"], 2
