@@ -55,8 +55,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from search_latency import build_mix, percentile  # noqa: E402
 
-from kb.generations import current_generation  # noqa: E402
-from kb.reader import Generation  # noqa: E402
+from kb.index.generation import Generation  # noqa: E402
+from kb.index.generations import current_generation  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "auth0-docs"
 OUT = ROOT / "bench" / "out" / "load"

@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from search_latency import AS_OF, build_mix, percentile
 from synth_corpus import DEFAULT_CORPUS, build_site
 
-from kb.generations import current_generation
-from kb.reader import Generation
-from kb.search import search
-from kb.searchers import open_index
+from kb.index.generation import Generation
+from kb.index.generations import current_generation
+from kb.search.engine import search
+from kb.search.searcher import open_index
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")

@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kb.generations import current_generation
-from kb.reader import Generation
-from kb.search import search
+from kb.index.generation import Generation
+from kb.index.generations import current_generation
+from kb.search.engine import search
 
 AS_OF = date(2026, 11, 26)
 SECTIONS = ["get-started", "api", "secure"]

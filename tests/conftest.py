@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 
+from kb.build.indexer import build_index
 from kb.config import EXAMPLE_SITE, Settings, load_settings
-from kb.index import build_index
 from kb.web import create_app
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"

@@ -17,7 +17,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from kb.analysis import (
+from kb.search.analysis import (
     _ACRONYM_PLURAL,
     _SPLIT,
     TOKEN_PATTERN,

@@ -1,11 +1,11 @@
-"""Tests for kb.charts: well-formed, accessible, escaped SVG."""
+"""Tests for kb.reports.charts: well-formed, accessible, escaped SVG."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from kb.charts import FALLBACK_FILLS, histogram_svg, stacked_bars_svg
+from kb.reports.charts import FALLBACK_FILLS, histogram_svg, stacked_bars_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 ORDER = ("invalid", "stale", "due", "never", "future", "fresh", "exempt")

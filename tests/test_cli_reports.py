@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kb.build.indexer import build_index
 from kb.cli import main
 from kb.config import load_settings
-from kb.index import build_index
 
 AS_OF = "2026-11-26"
 

@@ -1,4 +1,4 @@
-"""Tests for kb.drift: tooltip drift kinds, unused terms and plain term mentions."""
+"""Tests for kb.glossary.drift: tooltip drift kinds, unused terms and plain term mentions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.drift import DriftFinding, term_mentions, tooltip_drift, unused_terms
-from kb.glossary import Glossary, term_from_href
-from kb.glossary_page import parse_glossary_page
+from kb.glossary.drift import DriftFinding, term_mentions, tooltip_drift, unused_terms
+from kb.glossary.reader import parse_glossary_page
+from kb.glossary.terms import Glossary, term_from_href
 from kb.pages import TooltipUse
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import generations
-from kb.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
+from kb.build.indexer import PARALLEL_THRESHOLD, WHOOSH_DIR, build_index
 from kb.config import EXAMPLE_SITE, load_settings
-from kb.index import PARALLEL_THRESHOLD, WHOOSH_DIR, build_index
+from kb.index import generations
+from kb.index.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
 from kb.web import create_app
 
 EXAMPLE_PAGES = 21
@@ -353,8 +353,10 @@ def test_an_index_from_another_kb_version_makes_search_503_until_rebuilt(tmp_pat
     build_index(load_settings(site, {"index_dir": index_dir}))
     served = generations.current_generation(index_dir)
     toc = next((served / WHOOSH_DIR).glob("*.toc"))
-    assert b"kb.analysis" in toc.read_bytes()
-    toc.write_bytes(toc.read_bytes().replace(b"kb.analysis", b"kb.analyzis"))  # a module now gone
+    assert b"kb.search.analysis" in toc.read_bytes()
+    toc.write_bytes(
+        toc.read_bytes().replace(b"kb.search.analysis", b"kb.analyzis")
+    )  # a module now gone
     manifest = json.loads((served / "manifest.json").read_text("utf-8"))
     manifest["checksums"] = generations.file_checksums(served)  # intact, only from elsewhere
     (served / "manifest.json").write_text(json.dumps(manifest), "utf-8")

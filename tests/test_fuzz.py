@@ -18,13 +18,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kb.generations import current_generation
-from kb.mdx import mdx_to_markdown
-from kb.query import parse_query
-from kb.reader import Generation
-from kb.render import render_markdown, sanitize_html
-from kb.search import SearchResults, search
-from kb.sources import split_frontmatter
+from kb.build.sources import split_frontmatter
+from kb.index.generation import Generation
+from kb.index.generations import current_generation
+from kb.mdx.document import mdx_to_markdown
+from kb.render.markdown import render_markdown, sanitize_html
+from kb.search.engine import SearchResults, search
+from kb.search.query import parse_query
 
 FORBIDDEN_TAGS = {
     "script", "iframe", "object", "embed", "style", "form", "frame", "frameset", "base", "meta",
@@ -302,7 +302,7 @@ def test_split_frontmatter_never_raises(text: str) -> None:
 def test_frontmatter_nested_past_the_yaml_parser_limit_is_reported_not_a_crash() -> None:
     """libyaml recurses in C: 40,000 nested brackets would kill the process, so they are refused."""
     script = (
-        "from kb.sources import split_frontmatter\n"
+        "from kb.build.sources import split_frontmatter\n"
         "parsed = split_frontmatter('---\\ntitle: Deep\\nx: ' + '[' * 40000 + ']' * 40000 + '\\n---\\nbody')\n"
         "print(parsed.meta.get('title'), '|', parsed.problems[0])\n"
     )

@@ -1,4 +1,4 @@
-"""Tests for kb.glossary: glossary page forms, aliases, lookups, tips and glossary links."""
+"""Tests for kb.glossary.terms: glossary page forms, aliases, lookups, tips and glossary links."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.glossary import Glossary, Term, make_term, normalize_term, term_from_href
-from kb.glossary_page import looks_like_glossary, parse_glossary_page
+from kb.glossary.reader import looks_like_glossary, parse_glossary_page
+from kb.glossary.terms import Glossary, Term, make_term, normalize_term, term_from_href
 
 JS_PAGE = """---
 title: Glossary

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb.analysis import analyze
-from kb.highlight import Highlighter
+from kb.search.analysis import analyze
+from kb.search.highlight import Highlighter
 
 
 def highlighter(query: str) -> Highlighter:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from kb import generations
+from kb.build.indexer import IndexRefused, build_index
 from kb.config import load_settings
-from kb.index import IndexRefused, build_index
-from kb.store import PageStore
+from kb.index import generations
+from kb.index.store import PageStore
 
 
 def make_site(root: Path, pages: int, words: int = 200) -> Path:

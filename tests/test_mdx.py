@@ -1,4 +1,4 @@
-"""Tests for kb.mdx: MDX bodies to Markdown with components mapped, plus tooltips and links."""
+"""Tests for kb.mdx.document: MDX bodies to Markdown with components mapped, plus tooltips and links."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.mdx import MdxDocument, mdx_to_markdown
-from kb.render import RenderedPage, render_markdown
+from kb.mdx.document import MdxDocument, mdx_to_markdown
+from kb.render.markdown import RenderedPage, render_markdown
 
 
 def convert(body: str, **kwargs: object) -> tuple[MdxDocument, RenderedPage]:

@@ -1,4 +1,4 @@
-"""Tests for kb.components through kb.mdx: each MDX component as readable, safe HTML."""
+"""Tests for kb.mdx.components through kb.mdx.document: each MDX component as readable, safe HTML."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kb.mdx import MdxDocument, mdx_to_markdown
-from kb.render import RenderedPage, render_markdown
+from kb.mdx.document import MdxDocument, mdx_to_markdown
+from kb.render.markdown import RenderedPage, render_markdown
 
 
 def convert(body: str, **kwargs: object) -> tuple[MdxDocument, RenderedPage]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from kb.glossary import Glossary, make_term
-from kb.pagefilters import (
+from kb.glossary.terms import Glossary, make_term
+from kb.render.markdown import sanitize_html
+from kb.render.rewrites import (
     PageContext,
     add_heading_anchors,
     broken_by_target,
@@ -18,7 +19,6 @@ from kb.pagefilters import (
     rewrite_tooltips,
     wrap_tables,
 )
-from kb.render import sanitize_html
 
 GLOSSARY = Glossary(
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.query import (
+from kb.search.query import (
     MAX_LEAVES,
     MAX_QUERY_CHARS,
     Group,

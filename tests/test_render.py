@@ -1,4 +1,4 @@
-"""Tests for kb.render: Markdown to sanitized HTML, headings, sections, prose and code."""
+"""Tests for kb.render.markdown: Markdown to sanitized HTML, headings, sections, prose and code."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.render import markdown_to_html, render_markdown, sanitize_html
-from kb.render_code import BLOCK_MARKER, parse_fence_info
-from kb.render_outline import slugify
+from kb.render.code import BLOCK_MARKER, parse_fence_info
+from kb.render.markdown import markdown_to_html, render_markdown, sanitize_html
+from kb.render.outline import slugify
 
 HOSTILE = [
     '<script>alert(1)</script><p onclick="x()">hi</p>',

@@ -1,4 +1,4 @@
-"""Tests for kb.reports and kb.report_findings on the example index (examples/site/README.md)."""
+"""Tests for kb.reports.facts and kb.reports.findings on the example index (examples/site/README.md)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.charts import share_bar_svg
-from kb.generations import current_generation
-from kb.reader import Generation
-from kb.report_findings import links_page, mark_context, terms_page
-from kb.reports import (
+from kb.index.generation import Generation
+from kb.index.generations import current_generation
+from kb.reports.charts import share_bar_svg
+from kb.reports.facts import (
     ReportQueryError,
     StaleQuery,
     due_soon,
@@ -25,6 +24,7 @@ from kb.reports import (
     stale_report,
     stale_view,
 )
+from kb.reports.findings import links_page, mark_context, terms_page
 from tests.conftest import CORPUS_STATUS_COUNTS
 
 AS_OF = date(2026, 11, 26)

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.build.indexer import build_index
 from kb.config import load_settings
-from kb.generations import current_generation
-from kb.index import build_index
-from kb.reader import Generation
-from kb.search import SearchResults, SearchUnavailable, search, suggest
+from kb.index.generation import Generation
+from kb.index.generations import current_generation
+from kb.search.engine import SearchResults, SearchUnavailable, search, suggest
 
 AS_OF = date(2026, 11, 26)  # the date examples/site/README.md states every status for
 

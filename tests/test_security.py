@@ -19,9 +19,9 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from kb.generations import current_generation
-from kb.index import WHOOSH_DIR
-from kb.server import KbServer
+from kb.build.indexer import WHOOSH_DIR
+from kb.index.generations import current_generation
+from kb.serve import KbServer
 from kb.web import create_app
 from kb.web.search import MAX_LIMIT, MAX_PAGE
 

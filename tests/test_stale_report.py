@@ -1,4 +1,4 @@
-"""Tests for kb.stale_report: report dates, the stale report, its JSON and CSV, the real corpus."""
+"""Tests for kb.reports.stale: report dates, the stale report, its JSON and CSV, the real corpus."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kb.config import SectionPolicy, Settings
-from kb.stale_report import (
+from kb.reports.stale import (
     STATUS_ORDER,
     PageFacts,
     build_stale_report,
@@ -20,7 +20,7 @@ from kb.stale_report import (
     report_to_json,
     validation_from_fields,
 )
-from kb.staleness import Status, Validation
+from kb.reports.staleness import Status, Validation
 from tests.conftest import CORPUS_STATUS_COUNTS, csv_rows
 
 # --- as_of ------------------------------------------------------------------------------------

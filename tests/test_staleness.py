@@ -1,4 +1,4 @@
-"""Tests for kb.staleness: reading validatedOn and judging freshness."""
+"""Tests for kb.reports.staleness: reading validatedOn and judging freshness."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.config import SectionPolicy, Settings
-from kb.staleness import (
+from kb.reports.staleness import (
     Policy,
     Status,
     Validation,

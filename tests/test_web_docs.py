@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from kb.build.indexer import build_index
 from kb.config import load_settings
-from kb.index import build_index
 from kb.web import create_app
 from kb.web.context import generation
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from kb.glossary import make_term
-from kb.glossary_views import letter_of, shown_aliases
+from kb.glossary.listing import letter_of, shown_aliases
+from kb.glossary.terms import make_term
 
 # The example site's glossary (examples/site/README.md): 14 component terms and 4 plain-Markdown.
 EXAMPLE_TERMS = 18

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.generations import current_generation
+from kb.index.generations import current_generation
 from kb.web import create_app
 from kb.web.context import generation
 from kb.web.search import close_terms, page_numbers

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_htmx import HTMX
 
 from kb.config import REPO_ROOT
-from kb.reader import GenerationWatcher
+from kb.index.generation import GenerationWatcher
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

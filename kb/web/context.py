@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request
 
-from kb.reader import Generation, GenerationWatcher
+from kb.index.generation import Generation, GenerationWatcher
 
 
 def generation() -> Generation:

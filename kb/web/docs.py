@@ -16,14 +16,14 @@ from flask import Blueprint, Response, abort, jsonify, make_response, request
 from pygments.formatters import HtmlFormatter
 
 from kb.config import settings_from_report
-from kb.glossary import GLOSSARY_STEMS
-from kb.glossary_views import glossary_view, term_entry
-from kb.pagefilters import PageContext, broken_by_target, process_page_html
+from kb.glossary.listing import glossary_view, term_entry
+from kb.glossary.terms import GLOSSARY_STEMS
+from kb.index.generation import Generation
 from kb.pages import Heading, Page
-from kb.reader import Generation
-from kb.reports import remember
-from kb.stale_report import parse_as_of, validation_from_fields
-from kb.staleness import Status, freshness, is_exempt, policy_for
+from kb.render.rewrites import PageContext, broken_by_target, process_page_html
+from kb.reports.facts import remember
+from kb.reports.stale import parse_as_of, validation_from_fields
+from kb.reports.staleness import Status, freshness, is_exempt, policy_for
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
 

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from kb.generations import NoIndex
+from kb.index.generations import NoIndex
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 
-from kb.discover import url_for_path
-from kb.drift import DRIFT_KINDS
-from kb.glossary_views import (
+from kb.build.discover import url_for_path
+from kb.glossary.drift import DRIFT_KINDS
+from kb.glossary.listing import (
     KIND_HELP,
     KIND_LABELS,
     GlossaryView,
@@ -22,8 +22,8 @@ from kb.glossary_views import (
     term_path,
     unused_entries,
 )
-from kb.reader import Generation
-from kb.reports import generation_facts, paginate
+from kb.index.generation import Generation
+from kb.reports.facts import generation_facts, paginate
 from kb.web.context import generation, render_page, wants_fragment
 
 bp = Blueprint("glossary", __name__)

@@ -10,17 +10,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from kb.charts import histogram_svg, stacked_bars_svg
-from kb.reader import Generation
-from kb.report_findings import (
-    LINK_KINDS,
-    FindingsPage,
-    findings_to_json,
-    found_terms,
-    links_page,
-    terms_page,
-)
-from kb.reports import (
+from kb.index.generation import Generation
+from kb.reports.charts import histogram_svg, stacked_bars_svg
+from kb.reports.facts import (
     PER_PAGE,
     ReportQueryError,
     StaleQuery,
@@ -36,8 +28,16 @@ from kb.reports import (
     stale_report,
     stale_view,
 )
-from kb.stale_report import STATUS_ORDER, UNDATED_BUCKET, report_to_csv, report_to_json
-from kb.staleness import Status
+from kb.reports.findings import (
+    LINK_KINDS,
+    FindingsPage,
+    findings_to_json,
+    found_terms,
+    links_page,
+    terms_page,
+)
+from kb.reports.stale import STATUS_ORDER, UNDATED_BUCKET, report_to_csv, report_to_json
+from kb.reports.staleness import Status
 from kb.web.context import generation, render_page, wants_fragment
 from kb.web.errors import error_response
 

@@ -19,11 +19,11 @@ from flask import (
     url_for,
 )
 
-from kb import search as search_engine
-from kb.generations import NoIndex
-from kb.glossary_views import glossary_view
-from kb.reader import Generation
-from kb.search import SearchResults, SearchUnavailable, search, suggest
+from kb.glossary.listing import glossary_view
+from kb.index.generation import Generation
+from kb.index.generations import NoIndex
+from kb.search import engine as search_engine
+from kb.search.engine import SearchResults, SearchUnavailable, search, suggest
 from kb.web.context import generation, wants_fragment
 from kb.web.errors import error_response
 

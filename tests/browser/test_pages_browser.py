@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 from werkzeug.serving import make_server
 
+from kb.build.indexer import build_index
 from kb.config import load_settings
-from kb.index import build_index
 from kb.web import create_app
 from tests.browser.conftest import PHONE, BrowserPage, open_tab
 

@@ -1,0 +1,1 @@
+"""Build a new index generation from a site's sources."""

@@ -1,0 +1,97 @@
+"""Generation-wide data derived from all page records: glossary, term usage, drift, links, terms."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from kb.reports.checks import broken_links, load_redirects
+from kb.config import Settings
+from kb.glossary.drift import term_mentions, tooltip_drift, unused_terms
+from kb.glossary.terms import Glossary, Term
+from kb.pages import TooltipUse
+from kb.index.store import PageStore
+
+_ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts")
+
+
+def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
+    """Compute and store glossary, drift, link and term findings; return the glossary terms."""
+    rows = list(store.rows(_ROW_COLUMNS))
+    glossary = Glossary(
+        Term(**{**t, "aliases": tuple(t["aliases"])})
+        for row in rows
+        for t in (row["facts"] or {}).get("glossary_terms", [])
+    )
+    glossary_json = glossary.to_json()
+    store.put_meta("glossary", glossary_json)
+    key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
+    _refresh_mentions(store, rows, glossary, key)
+
+    uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
+    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
+    store.put_meta("term_pages", _term_pages(rows, glossary))
+    used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
+    used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
+    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
+    redirects = load_redirects(settings.site_root)
+    store.put_meta("redirects", redirects)
+    store.put_meta("links", broken_links(rows, redirects))
+    store.put_meta(
+        "deprecated",
+        [
+            {"url": row["url"], "title": row["title"], **hit}
+            for row in rows
+            for hit in row["facts"].get("deprecated", [])
+        ],
+    )
+    return [
+        {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
+        for t in glossary.terms
+    ]
+
+
+def _refresh_mentions(
+    store: PageStore, rows: list[dict[str, Any]], glossary: Glossary, key: str
+) -> None:
+    """Count plain mentions of glossary terms in pages whose counts predate this glossary."""
+    stale = {row["url"] for row in rows if row["facts"].get("mentions_key") != key}
+    if not stale:
+        return
+    texts = {r["url"]: r["text"] for r in store.rows(("url", "text")) if r["url"] in stale}
+    for row in rows:
+        if row["url"] in stale:
+            row["facts"]["mentions"] = term_mentions(glossary, texts.get(row["url"]) or "")
+            row["facts"]["mentions_key"] = key
+            store.set_facts(row["url"], row["facts"])
+
+
+def _term_pages(rows: list[dict[str, Any]], glossary: Glossary) -> dict[str, list[dict[str, Any]]]:
+    """Map each term slug to the pages that use it, with tooltip and mention counts."""
+    usage: dict[str, dict[str, Counter[str]]] = {}
+    titles = {row["url"]: row["title"] for row in rows}
+    for row in rows:
+        for tooltip in row["tooltips"]:
+            term = glossary.lookup(tooltip["term"])
+            if term is not None:
+                usage.setdefault(term.slug, {}).setdefault(row["url"], Counter())["tooltips"] += 1
+        for slug, count in row["facts"].get("mentions", {}).items():
+            usage.setdefault(slug, {}).setdefault(row["url"], Counter())["mentions"] += count
+    return {
+        slug: sorted(
+            (
+                {
+                    "url": url,
+                    "title": titles[url],
+                    "tooltips": c["tooltips"],
+                    "mentions": c["mentions"],
+                }
+                for url, c in pages.items()
+            ),
+            key=lambda p: (-(p["tooltips"] + p["mentions"]), p["url"]),
+        )
+        for slug, pages in usage.items()
+    }

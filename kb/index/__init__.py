@@ -1,0 +1,1 @@
+"""The index folder: generations on disk, the page store, the served generation."""

@@ -1,0 +1,197 @@
+"""Index generations on disk: one complete folder per build, switched in by one atomic rename."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from kb.index.checkpoints import checkpoint
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".lock"
+_GEN = re.compile(r"^gen-(\d{6,})$")
+KEEP_PREVIOUS = 1  # readers that opened the previous generation a moment ago keep working
+
+
+class IndexBusy(Exception):
+    """Another writer holds the index lock."""
+
+
+class NoIndex(Exception):
+    """The index folder holds no complete generation yet."""
+
+
+def generation_name(number: int) -> str:
+    """Return the folder name of generation number n."""
+    return f"gen-{number:06d}"
+
+
+def current_generation(index_dir: Path) -> Path:
+    """Return the folder of the generation being served, or raise NoIndex."""
+    try:
+        name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError as exc:
+        raise NoIndex(f"no index in {index_dir}: run `kb index SITE_ROOT` first") from exc
+    folder = index_dir / name
+    if not _GEN.match(name) or not folder.is_dir():
+        raise NoIndex(f"{index_dir / CURRENT_FILE} names {name!r}, which is not a generation")
+    return folder
+
+
+def generation_number(folder: Path) -> int:
+    """Return the number in a generation folder's name."""
+    match = _GEN.match(folder.name)
+    return int(match.group(1)) if match else 0
+
+
+def _numbers(index_dir: Path) -> list[int]:
+    """Return the numbers of every generation folder, finished or not."""
+    found = []
+    for entry in index_dir.iterdir() if index_dir.is_dir() else ():
+        match = _GEN.match(entry.name.removesuffix(".tmp"))
+        if match:
+            found.append(int(match.group(1)))
+    return sorted(found)
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the single-writer lock of an index folder, or raise IndexBusy naming the holder."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir / LOCK_FILE
+    handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block
+    try:
+        try:
+            # A POSIX record lock belongs to this process alone: forked parse workers don't
+            # inherit it, and it is released the moment this process dies, even by kill -9.
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexBusy(
+                f"another `kb index` is writing {index_dir} ({holder}); wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def clean_leftovers(index_dir: Path) -> list[str]:
+    """Remove unfinished and superseded generations (call with the lock held)."""
+    removed: list[str] = []
+    try:
+        keep = current_generation(index_dir).name
+    except NoIndex:
+        keep = ""
+    finished = sorted(
+        (p for p in index_dir.iterdir() if _GEN.match(p.name) and p.name != keep),
+        key=generation_number,
+    )
+    older = [p for p in finished if generation_number(p) < generation_number(index_dir / keep)]
+    doomed = [p for p in index_dir.iterdir() if p.name.endswith(".tmp") and p.is_dir()]
+    doomed += [p for p in finished if p not in older]  # built but never switched in
+    doomed += older[: max(0, len(older) - KEEP_PREVIOUS)]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    with contextlib.suppress(FileNotFoundError):
+        (index_dir / (CURRENT_FILE + ".tmp")).unlink()
+    return removed
+
+
+def new_generation_folder(index_dir: Path) -> Path:
+    """Create the temporary folder the next generation is built in."""
+    numbers = _numbers(index_dir)
+    folder = index_dir / (generation_name((numbers[-1] if numbers else 0) + 1) + ".tmp")
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file of a folder and the folder itself to disk."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_checksums(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file in a generation folder but its manifest, by relative path."""
+    sums = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            with open(path, "rb") as handle:
+                sums[path.relative_to(folder).as_posix()] = hashlib.file_digest(
+                    handle, "sha256"
+                ).hexdigest()
+    return sums
+
+
+def damage(folder: Path, under: str = "") -> str | None:
+    """Say what in a generation no longer matches its manifest's checksums (None when intact).
+
+    Only the files below `under` are checked; a generation published without checksums passes.
+    """
+    recorded = read_manifest(folder).get("checksums")
+    if not isinstance(recorded, dict):
+        return None
+    for name, digest in sorted(recorded.items()):
+        if under and not name.startswith(under.rstrip("/") + "/"):
+            continue
+        try:
+            with open(folder / name, "rb") as handle:
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror or exc})"
+        if actual != digest:
+            return f"{name} is damaged (its checksum no longer matches)"
+    return None
+
+
+def publish(index_dir: Path, building: Path, manifest: dict[str, object]) -> Path:
+    """Finish a generation (manifest with checksums, fsync, rename) and switch CURRENT to it."""
+    manifest = {**manifest, "checksums": file_checksums(building)}
+    (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    _fsync_tree(building)
+    final = building.with_name(building.name.removesuffix(".tmp"))
+    os.rename(building, final)
+    pointer = index_dir / (CURRENT_FILE + ".tmp")
+    with open(pointer, "w", encoding="utf-8") as handle:
+        handle.write(final.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    checkpoint("switch")
+    os.replace(pointer, index_dir / CURRENT_FILE)
+    _fsync_dir(index_dir)
+    return final
+
+
+def read_manifest(folder: Path) -> dict[str, object]:
+    """Return a generation's manifest (empty when missing)."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

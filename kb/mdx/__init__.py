@@ -1,0 +1,1 @@
+"""MDX to Markdown."""

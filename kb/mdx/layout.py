@@ -1,0 +1,194 @@
+"""Layout: code spans, dedented component children, MDX lists laid out for python-markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.mdx.nodes import Element, Fence, Node, Text
+from kb.render.code import FENCE_OPEN, find_fence_end
+
+# Characters Markdown would act on inside already-rendered HTML; entities keep them inert.
+_INERT = (
+    ("*", "&#42;"), ("_", "&#95;"), ("`", "&#96;"), ("[", "&#91;"), ("]", "&#93;"),
+    ("\\", "&#92;"), ("!", "&#33;"), ("\n", "&#10;"), ("\r", ""), ("\t", "&#9;"),
+    ("|", "&#124;"), ("~", "&#126;"),
+)  # fmt: skip
+_LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
+# A code span ends with its paragraph: a blank line or a line that starts a new block.
+_NEW_BLOCK = re.compile(r"\n[ \t]*(?:\n|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)")
+_THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def code_span_end(src: str, pos: int) -> tuple[int, int]:
+    """Return where the backtick run at pos ends and where its code span ends (the same if none)."""
+    run_end = pos
+    while run_end < len(src) and src[run_end] == "`":
+        run_end += 1
+    closer = re.compile(r"(?<!`)`{" + str(run_end - pos) + r"}(?!`)")
+    match = closer.search(src, run_end)
+    if match and not _NEW_BLOCK.search(src, run_end, match.start()):
+        return run_end, match.end()
+    return run_end, run_end
+
+
+def mask_code_spans(text: str) -> str:
+    """Blank out inline code spans (newlines kept) so nothing inside them is read as prose."""
+    parts, index = [], 0
+    while (start := text.find("`", index)) >= 0:
+        run_end, span_end = code_span_end(text, start)
+        parts.append(text[index:start])
+        parts.append(
+            re.sub(r"[^\n]", " ", text[start:span_end])
+            if span_end > run_end
+            else text[start:run_end]
+        )
+        index = span_end
+    parts.append(text[index:])
+    return "".join(parts)
+
+
+def make_inert(fragment: str) -> str:
+    """Put rendered HTML on one line that Markdown will pass through unchanged."""
+    fragment = fragment.strip()
+    for char, entity in _INERT:  # str.replace beats str.translate on long multi-char mappings
+        if char in fragment:
+            fragment = fragment.replace(char, entity)
+    return fragment
+
+
+def indent_width(line: str) -> int:
+    """Return the width of a line's leading whitespace (tabs stop every 4 columns)."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def reindent(line: str, width: int) -> str:
+    """Return the line with its leading whitespace replaced by width spaces."""
+    return " " * width + line.lstrip(" \t")
+
+
+def shift(line: str, delta: int) -> str:
+    """Move a line right (delta > 0) or left by up to -delta columns."""
+    if delta >= 0:
+        return " " * delta + line if line.strip() else line
+    width = indent_width(line)
+    return reindent(line, max(0, width + delta)) if width else line
+
+
+def fence_ranges(lines: list[str]) -> list[tuple[int, int]]:
+    """Return (open, close) line indexes of the fenced blocks in lines."""
+    ranges, index = [], 0
+    while index < len(lines):
+        line = lines[index]
+        match = FENCE_OPEN.match(line) if "`" in line or "~" in line else None
+        if match and not (match["fence"][0] == "`" and "`" in match["info"]):
+            end = min(find_fence_end(lines, index, match["fence"]), len(lines) - 1)
+            ranges.append((index, end))
+            index = end + 1
+        else:
+            index += 1
+    return ranges
+
+
+@dataclass
+class _Item:
+    """An open list item: where its content starts in the source and in the output."""
+
+    source_column: int
+    output_column: int
+
+
+def settle_indentation(markdown: str, width: int = 0) -> str:
+    """Dedent by width, then re-indent lists to python-markdown's 4-space rule.
+
+    MDX follows CommonMark (content under "1. " starts at column 3, a list may interrupt a
+    paragraph, no indented code), while python-markdown nests at 4 columns, needs blank lines
+    around lists and turns 4-space-indented paragraphs into code.
+    """
+    lines = markdown.split("\n")
+    if width:
+        lines = [shift(line, -width) for line in lines]
+    fences = dict(fence_ranges(lines))
+    out: list[str] = []
+    items: list[_Item] = []
+    previous_blank, previous_item = True, False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            out.append(line)
+            previous_blank = True
+            index += 1
+            continue
+        column = indent_width(line)
+        item = _LIST_ITEM.match(line)
+        if item and (
+            _THEMATIC_BREAK.match(line)
+            or (items and column >= items[-1].source_column + 4 and not previous_blank)
+        ):
+            item = None  # a rule, or continuation text that happens to start with "-"
+        if item and not previous_blank and not previous_item:
+            opens_list = not items or column >= items[-1].source_column
+            if opens_list and item["marker"][0].isdigit() and item["marker"][:-1] != "1":
+                item = None  # CommonMark: only "1." may interrupt a paragraph
+            elif opens_list:
+                out.append("")  # python-markdown needs the blank line to start a list
+        if item:
+            depth = len(items)
+            while items and column < items[-1].source_column:
+                items.pop()
+            if not previous_blank and len(items) < depth - 1 and out and out[-1]:
+                out.append("")  # python-markdown keeps a block in its deepest list otherwise
+            output = items[-1].output_column if items else 0
+            gap = item["gap"].expandtabs(4)
+            content = column + len(item["marker"]) + (len(gap) if 0 < len(gap) <= 4 else 1)
+            marker = item["marker"].replace(")", ".")
+            out.append(" " * output + marker + " " + line[item.end() :])
+            items.append(_Item(content, output + 4))
+            previous_blank, previous_item = False, True
+            index += 1
+            continue
+        if previous_blank:
+            while items and column < items[-1].source_column:
+                items.pop()
+            # Extra indentation would make indented code, which MDX does not have.
+            target = items[-1].output_column if items else (0 if column >= 4 else column)
+        elif items and column >= items[-1].source_column:
+            target = items[-1].output_column
+        else:
+            target = column  # lazy continuation of a paragraph: indentation does not matter
+        end = fences.get(index, index)
+        out.append(reindent(line, target))
+        out.extend(shift(lines[number], target - column) for number in range(index + 1, end + 1))
+        previous_blank, previous_item = False, False
+        index = end + 1
+    return "\n".join(out)
+
+
+def common_indent(nodes: list[Node]) -> int:
+    """Return the indentation shared by the children's lines (the first line if on the tag's)."""
+    widths: list[int] = []
+    at_line_start = False
+    for node in nodes:
+        if isinstance(node, Text):
+            for number, line in enumerate(node.text.split("\n")):
+                if (number or at_line_start) and line.strip():
+                    widths.append(indent_width(line))
+            at_line_start = node.text.endswith("\n")
+        elif isinstance(node, Fence):
+            widths.append(indent_width(node.indent))
+            at_line_start = node.text.endswith("\n")
+        elif isinstance(node, Element) and node.line_start:
+            widths.append(node.indent)
+            at_line_start = False
+        else:
+            at_line_start = False
+    return min(widths, default=0)

@@ -1,0 +1,328 @@
+"""The stale report: every page judged as of a date, counted, filtered, sorted, and exported."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from kb.config import Settings
+from kb.reports.staleness import (
+    KEY,
+    Policy,
+    Status,
+    Validation,
+    freshness,
+    is_exempt,
+    parse_date_value,
+    policy_for,
+    read_validation,
+)
+
+
+def parse_as_of(text: str | None, today: date) -> date:
+    """Read a report date: empty or "today" is today, +N/-N days is relative, else YYYY-MM-DD."""
+    cleaned = (text or "").strip()
+    if not cleaned or cleaned.lower() == "today":
+        return today
+    if m := re.fullmatch(r"([+-])(\d{1,5})d?", cleaned):
+        days = int(m[2])
+        return today + timedelta(days=days if m[1] == "+" else -days)
+    found, problem = parse_date_value(cleaned)
+    if found is not None:
+        return found
+    detail = (problem or f"{KEY} '{cleaned}' is not a date").replace(KEY, "as_of", 1)
+    joiner = " " if detail.endswith("?") else ". "
+    raise ValueError(f"{detail}{joiner}Use YYYY-MM-DD, 'today', or +N/-N days.")
+
+
+# Worst first: what a docs team has to act on comes before what is fine.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.INVALID,
+    Status.STALE,
+    Status.DUE,
+    Status.NEVER,
+    Status.FUTURE,
+    Status.FRESH,
+    Status.EXEMPT,
+)
+_STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
+SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
+FALLING_DUE_DAYS = (30, 60, 90)
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–30", 0, 30),
+    ("31–90", 31, 90),
+    ("91–180", 91, 180),
+    ("181–365", 181, 365),
+    (">365", 366, None),
+)
+FUTURE_BUCKET = "future"
+UNDATED_BUCKET = "never/invalid"
+ROW_FIELDS = (
+    "url",
+    "title",
+    "section",
+    "validated_on",
+    "age_days",
+    "status",
+    "problem",
+    "raw",
+    "due_on",
+    "days_left",
+    "deprecated_terms",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the stale report needs of one page; give `validation` or the raw frontmatter `meta`."""
+
+    url: str
+    title: str
+    section: str
+    path: str = ""
+    meta: Mapping[str, object] | None = None
+    validation: Validation | None = None
+    deprecated_term_count: int = 0
+
+
+def validation_from_fields(
+    validated_on: str | None, raw: str | None, problem: str | None
+) -> Validation:
+    """Rebuild a Validation from the ISO text, raw value and problem a Page record stores."""
+    found, _ = parse_date_value(validated_on) if validated_on else (None, None)
+    return Validation(found, raw, problem)
+
+
+@dataclass(frozen=True)
+class StalePageRow:
+    """One page in the stale report, ready for JSON, CSV or a table."""
+
+    url: str
+    title: str
+    section: str
+    validated_on: str | None
+    raw: str | None
+    age_days: int | None
+    status: str
+    problem: str | None
+    due_on: str | None
+    days_left: int | None
+    deprecated_terms: int
+
+
+@dataclass(frozen=True)
+class StaleReport:
+    """The stale report: counts by status overall and per section, the rows, and the outlook."""
+
+    as_of: date
+    policy: dict[str, object]
+    summary: dict[str, int]
+    sections: dict[str, dict[str, int]]
+    pages: list[StalePageRow]
+    falling_due: dict[int, int]
+    age_histogram: list[tuple[str, int]]
+    problems: tuple[str, ...] = ()
+
+
+def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> StalePageRow:
+    """Judge one page under its section's policy and turn it into a report row."""
+    validation = facts.validation or read_validation(facts.meta or {})
+    result = freshness(validation, as_of, policy, is_exempt(facts.url, facts.path, settings.exempt))
+    when = validation.validated_on
+    return StalePageRow(
+        url=str(facts.url or ""),
+        title=str(facts.title or ""),
+        section=str(facts.section or ""),
+        validated_on=when.isoformat() if when else None,
+        raw=validation.raw,
+        age_days=result.age_days,
+        status=result.status.value,
+        problem=result.problem,
+        due_on=result.due_on.isoformat() if result.due_on else None,
+        days_left=result.days_left,
+        deprecated_terms=int(facts.deprecated_term_count or 0),
+    )
+
+
+def _sort_key(row: StalePageRow, sort: str) -> int | str | None:
+    """Return the primary sort value of a row, None when the row has none."""
+    if sort == "status":
+        return _STATUS_RANK.get(row.status, len(_STATUS_RANK))
+    if sort == "age":
+        return row.age_days
+    if sort in {"title", "section", "url"}:
+        return str(getattr(row, sort)).casefold()
+    return row.validated_on
+
+
+def _sorted(rows: list[StalePageRow], sort: str, descending: bool) -> list[StalePageRow]:
+    """Sort rows by one key, ties by age (oldest first) then URL; rows lacking the key go last."""
+    base = sorted(rows, key=lambda r: r.url)
+    base.sort(key=lambda r: -r.age_days if r.age_days is not None else float("inf"))
+    keyed = [(_sort_key(r, sort), r) for r in base]
+    present = [(k, r) for k, r in keyed if k is not None]
+    missing = [r for k, r in keyed if k is None]
+    present.sort(key=lambda kr: kr[0], reverse=descending)
+    return [r for _, r in present] + missing
+
+
+def _histogram(rows: list[StalePageRow]) -> list[tuple[str, int]]:
+    """Count rows by validation age; exempt pages are outside review and left out."""
+    counts = dict.fromkeys([b[0] for b in AGE_BUCKETS] + [FUTURE_BUCKET, UNDATED_BUCKET], 0)
+    undated = {Status.NEVER.value, Status.INVALID.value}
+    for row in rows:
+        if row.status == Status.EXEMPT:
+            continue
+        if row.status in undated or row.age_days is None:
+            counts[UNDATED_BUCKET] += 1
+        elif row.status == Status.FUTURE:
+            counts[FUTURE_BUCKET] += 1
+        else:
+            label = next(b[0] for b in AGE_BUCKETS if b[2] is None or row.age_days <= b[2])
+            counts[label] += 1
+    return list(counts.items())
+
+
+def _policy_dict(settings: Settings) -> dict[str, object]:
+    """Describe the policy in force as plain data."""
+    default = policy_for("", settings)
+    return {
+        "review_window_days": default.review_window_days,
+        "warning_days": default.warning_days,
+        "sections": {
+            name: {"review_window_days": p.review_window_days, "warning_days": p.warning_days}
+            for name, p in sorted(settings.section_policies.items())
+        },
+        "exempt": list(settings.exempt),
+    }
+
+
+def judge_pages(pages: Iterable[PageFacts], as_of: date, settings: Settings) -> list[StalePageRow]:
+    """Judge every page as of a date, in the order given."""
+    policies: dict[str, Policy] = {}
+    rows = []
+    for page in pages:
+        policy = policies.get(page.section)
+        if policy is None:
+            policy = policies[page.section] = policy_for(page.section, settings)
+        rows.append(_row(page, as_of, settings, policy))
+    return rows
+
+
+def build_stale_report(
+    pages: Iterable[PageFacts],
+    as_of: date,
+    settings: Settings,
+    *,
+    section: str | None = None,
+    status: str | None = None,
+    sort: str = "status",
+    descending: bool = False,
+) -> StaleReport:
+    """Judge every page as of a date and gather the report.
+
+    The section and status filters (status may list several, comma-separated) narrow the rows
+    first; summary, sections, falling_due and age_histogram then count only the rows kept, so
+    every number agrees with the page list. An unknown status matches nothing and an unknown
+    sort key falls back to "status"; both are named in `problems`.
+    """
+    rows = judge_pages(pages, as_of, settings)
+    return report_from_rows(
+        rows, as_of, settings, section=section, status=status, sort=sort, descending=descending
+    )
+
+
+def report_from_rows(
+    rows: Iterable[StalePageRow],
+    as_of: date,
+    settings: Settings,
+    *,
+    section: str | None = None,
+    status: str | None = None,
+    sort: str = "status",
+    descending: bool = False,
+) -> StaleReport:
+    """Gather the report from rows already judged as of `as_of` (see build_stale_report)."""
+    problems: list[str] = []
+    rows = list(rows)
+    if section:
+        rows = [r for r in rows if r.section == section]
+    if status:
+        wanted = {s.strip().lower() for s in status.split(",") if s.strip()}
+        unknown = sorted(wanted - {s.value for s in Status})
+        if unknown:
+            known = ", ".join(s.value for s in Status)
+            problems.append(f"unknown status {', '.join(unknown)}; use one of {known}")
+        rows = [r for r in rows if r.status in wanted]
+    if sort not in SORT_KEYS:
+        problems.append(f"unknown sort {sort!r}; use one of {', '.join(SORT_KEYS)}")
+        sort = "status"
+    summary = dict.fromkeys(_STATUS_RANK, 0)
+    sections: dict[str, dict[str, int]] = {}
+    for row in rows:
+        summary[row.status] += 1
+        per = sections.get(row.section)
+        if per is None:
+            per = sections[row.section] = dict.fromkeys(_STATUS_RANK, 0)
+        per[row.status] += 1
+    reviewed = {Status.FRESH.value, Status.DUE.value}
+    days_left = [r.days_left for r in rows if r.status in reviewed and r.days_left is not None]
+    falling_due = {
+        days: sum(1 for left in days_left if 0 <= left <= days) for days in FALLING_DUE_DAYS
+    }
+    return StaleReport(
+        as_of=as_of,
+        policy=_policy_dict(settings),
+        summary=summary,
+        sections=dict(sorted(sections.items())),
+        pages=_sorted(rows, sort, descending),
+        falling_due=falling_due,
+        age_histogram=_histogram(rows),
+        problems=tuple(problems),
+    )
+
+
+def row_to_dict(row: StalePageRow) -> dict[str, object]:
+    """Return a row as a dict in the column order of the JSON and CSV contract."""
+    return {name: getattr(row, name) for name in ROW_FIELDS}
+
+
+def report_to_json(report: StaleReport) -> dict[str, Any]:
+    """Return the report as the JSON data of GET /api/reports/stale."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "policy": report.policy,
+        "summary": dict(report.summary),
+        "sections": {name: dict(counts) for name, counts in report.sections.items()},
+        "pages": [row_to_dict(row) for row in report.pages],
+        "total": len(report.pages),
+        "falling_due": {str(days): n for days, n in report.falling_due.items()},
+        "age_histogram": [{"bucket": label, "count": n} for label, n in report.age_histogram],
+        "problems": list(report.problems),
+    }
+
+
+def _csv_cell(value: object) -> str:
+    """Render a cell, defusing text a spreadsheet would run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def report_to_csv(report: StaleReport) -> str:
+    """Return the report's rows as RFC 4180 CSV with a header row, the columns of the JSON rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ROW_FIELDS)
+    for row in report.pages:
+        writer.writerow([_csv_cell(getattr(row, name)) for name in ROW_FIELDS])
+    return buffer.getvalue()

@@ -1,0 +1,129 @@
+"""Search result records (the /api/search contract) and how a page of hits is assembled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.search.highlight import Highlighter
+from kb.search.scorer import Built
+from kb.search.searcher import OpenIndex
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: a page (or glossary term) with its best matching section and a snippet."""
+
+    url: str
+    title: str
+    section: str
+    snippet: str  # HTML: escaped text, only <mark> tags
+    heading: str | None  # the best matching section of the page; link to url#anchor
+    anchor: str | None
+    validated_on: str | None
+    status: str | None
+    score: float
+    kind: str  # "page" | "term"
+
+    @property
+    def link(self) -> str:
+        """Return the URL of the best matching section."""
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the hit as one entry of /api/search results."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "section": self.section,
+            "snippet": self.snippet,
+            "heading": self.heading,
+            "anchor": self.anchor,
+            "validated_on": self.validated_on,
+            "status": self.status,
+            "score": round(self.score, 4),
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of results with everything the results page shows around them.
+
+    `facets` counts every match, not just this page: section counts honour the status filter and
+    status counts honour the section filter, so each count is what choosing it would show.
+    `relaxed` is set when no page held every word and the hits hold most of them.
+    """
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[SearchHit]
+    suggestion: str | None = None
+    glossary: dict[str, str] | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    message: str | None = None
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    relaxed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the /api/search response body."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "results": [hit.to_json() for hit in self.hits],
+            "suggestion": self.suggestion,
+            "glossary": self.glossary,
+            "facets": self.facets,
+            "message": self.message,
+            "expanded": self.expanded,
+        }
+
+
+def empty_results(query: str, page: int, limit: int, message: str | None) -> SearchResults:
+    """Return results with no hits and empty facets."""
+    facets: dict[str, dict[str, int]] = {"section": {}, "status": {}}
+    return SearchResults(query, 0, page, limit, [], facets=facets, message=message)
+
+
+def build_hits(
+    opened: OpenIndex,
+    window: list[tuple[int, float]],
+    built: Built,
+    statuses: dict[int, str | None],
+) -> list[SearchHit]:
+    """Build the hits of one results page: best matching section, its snippet, review status."""
+    highlighter = Highlighter.for_terms(built.terms, built.weights)
+    infos = [(opened.docs[docnum], docnum, score) for docnum, score in window]
+    sections = opened.page_sections([info.url for info, _, _ in infos if info.kind == "page"])
+    hits = []
+    for info, docnum, score in infos:
+        page_sections = sections.get(info.url, [])
+        chosen = highlighter.best_section(page_sections)
+        heading = anchor = None
+        if chosen is not None and chosen.get("anchor"):
+            heading, anchor = chosen.get("heading") or None, chosen["anchor"]
+        if chosen is not None:
+            snippet = highlighter.snippet(chosen.get("text", ""))
+        elif highlighter.spans(info.description) or not page_sections:
+            snippet = highlighter.snippet(info.description)
+        else:  # matched in the title only: the page's own summary
+            snippet = highlighter.snippet(info.description or page_sections[0].get("text", ""))
+        hits.append(
+            SearchHit(
+                url=info.url,
+                title=info.title,
+                section=info.section,
+                snippet=snippet,
+                heading=heading,
+                anchor=anchor,
+                validated_on=info.validated_on.isoformat() if info.validated_on else None,
+                status=statuses.get(docnum),
+                score=score,
+                kind=info.kind,
+            )
+        )
+    return hits

@@ -1,0 +1,176 @@
+"""Spelling help and completions: close words for a typo, "Did you mean", search-as-you-type."""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from kb.search.searcher import OpenIndex
+
+SPELL_FIELD = "words"  # every prose word, unstemmed (kb.search.schema)
+MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
+MAX_CANDIDATES = 3
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CloseTerm:
+    """An index word close to a query word: its edit distance and how many documents hold it."""
+
+    word: str
+    distance: int
+    doc_frequency: int
+
+
+def max_distance(word: str) -> int:
+    """Return the edit distance allowed for a word of this length (0: too short to correct)."""
+    if len(word) < 4 or len(word) > MAX_PLAIN_WORD:
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+def correctable(word: str) -> bool:
+    """Tell whether a query word is a plain word long enough to correct."""
+    return bool(_PLAIN_WORD.fullmatch(word)) and max_distance(word) > 0
+
+
+class Vocabulary:
+    """The index's plain words with their document counts, found again by shared letter pairs."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        """Index each word under the letter pairs it contains (with start and end marks)."""
+        self.words = list(words)
+        self.frequency = list(words.values())
+        grams: dict[str, list[int]] = {}
+        for number, word in enumerate(self.words):
+            for gram in _bigrams(word):
+                grams.setdefault(gram, []).append(number)
+        self.grams = {gram: array("i", numbers) for gram, numbers in grams.items()}
+
+    @classmethod
+    def from_reader(cls, reader: Any) -> Vocabulary:
+        """Read the words worth correcting to (letters and hyphens) from the spelling field."""
+        words: dict[str, int] = {}
+        if SPELL_FIELD not in reader.schema:  # an index from before the field existed
+            return cls(words)
+        for raw, info in reader.iter_field(SPELL_FIELD):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if _PLAIN_WORD.fullmatch(word):
+                words[word] = info.doc_frequency()
+        return cls(words)
+
+    def close(self, word: str, limit: int) -> list[CloseTerm]:
+        """Return the words within `limit` edits of a word (a swap of neighbours is one edit).
+
+        Words one edit away are looked for first; two edits only when there are none, since
+        the nearer words would rank first anyway and the wider search costs far more.
+        """
+        grams = _bigrams(word)
+        counts: Counter[int] = Counter()
+        for gram in grams:
+            counts.update(self.grams.get(gram, ()))
+        for allowed in range(1, limit + 1):
+            # One edit changes at most three of the marked pairs, so a close word shares the rest.
+            need = max(1, len(grams) - 3 * allowed)
+            found = []
+            for number, shared in counts.items():
+                candidate = self.words[number]
+                if shared < need or abs(len(candidate) - len(word)) > allowed:
+                    continue
+                distance = _distance(word, candidate, allowed)
+                if 0 < distance <= allowed:
+                    found.append(CloseTerm(candidate, distance, self.frequency[number]))
+            if found:
+                return found
+        return []
+
+
+def _bigrams(word: str) -> set[str]:
+    """Return the letter pairs of a word with start and end marks."""
+    marked = f"^{word}$"
+    return {marked[i : i + 2] for i in range(len(marked) - 1)}
+
+
+def close_terms(vocabulary: Vocabulary, word: str) -> list[CloseTerm]:
+    """Return index words within the allowed distance of a word, nearest and most common first."""
+    limit = max_distance(word)
+    if not limit:
+        return []
+    scored = vocabulary.close(word, limit)
+    scored.sort(key=lambda c: (c.distance, -c.doc_frequency, c.word))
+    return scored[:MAX_CANDIDATES]
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Return the optimal-string-alignment distance (a swap is one edit), or limit + 1 if above."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:  # every alignment already costs more than allowed
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def corrected_query(text: str, replacements: dict[str, str]) -> str | None:
+    """Rewrite a query with corrected words, keeping their case; None when nothing changed."""
+    if not replacements:
+        return None
+    words = "|".join(re.escape(w) for w in sorted(replacements, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w:])({words})(?![\w*])", re.IGNORECASE)
+    fixed = pattern.sub(lambda m: _same_case(m.group(1), replacements), text)
+    return fixed if fixed.lower() != text.lower() else None
+
+
+def _same_case(typed: str, replacements: dict[str, str]) -> str:
+    """Return the correction of a typed word in the typed word's case (MFA, Token, token)."""
+    fixed = replacements.get(typed.lower(), typed)
+    if typed.isupper() and len(typed) > 1:
+        return fixed.upper()
+    return fixed[:1].upper() + fixed[1:] if typed[:1].isupper() else fixed
+
+
+def _completion_entries(opened: OpenIndex) -> list[tuple[str, str]]:
+    """Return (key, text) pairs to complete from: page titles and glossary names, shortest first."""
+    names: dict[str, str] = {}
+    for info in opened.docs.values():
+        if info.kind == "page" and info.title:
+            names.setdefault(_key(info.title), info.title)
+    for term in opened.glossary.terms:
+        for name in (term.term, *term.aliases):
+            names.setdefault(_key(name), name)
+    return sorted(((k, v) for k, v in names.items() if k), key=lambda kv: (len(kv[0]), kv[0]))
+
+
+def _key(text: str) -> str:
+    """Return the comparison key of a completion: casefolded, spaces collapsed."""
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def completions(opened: OpenIndex, prefix: str, limit: int = 8) -> list[str]:
+    """Return titles and glossary names starting with the typed text, then ones with such a word."""
+    key = _key(prefix or "")[:200]
+    if not key or limit <= 0:
+        return []
+    entries = opened.derive("completions", lambda: _completion_entries(opened))
+    starts: list[str] = []
+    inside: list[str] = []
+    needle = " " + key
+    for entry_key, text in entries:
+        if entry_key.startswith(key):
+            starts.append(text)
+            if len(starts) >= limit:
+                break
+        elif len(inside) < limit and needle in " " + entry_key:
+            inside.append(text)
+    return (starts + inside)[:limit]
