@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kb.build.discover import discover, url_for_path
+from kb.build.discover import discover
+from kb.urls import url_for_path
 
 
 def write(root: Path, rel: str, text: str = "# Page\n") -> Path:

@@ -12,8 +12,9 @@ import pytest
 
 from kb.glossary.drift import DriftFinding, term_mentions, tooltip_drift, unused_terms
 from kb.glossary.reader import parse_glossary_page
-from kb.glossary.terms import Glossary, term_from_href
+from kb.glossary.terms import Glossary
 from kb.pages import TooltipUse
+from kb.urls import term_from_href
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
 

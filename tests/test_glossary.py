@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
-from kb.glossary.terms import Glossary, Term, make_term, normalize_term, term_from_href
+from kb.glossary.terms import Glossary, Term, make_term, normalize_term
+from kb.urls import term_from_href
 
 JS_PAGE = """---
 title: Glossary

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from kb.globs import matches_any
+from kb.urls import CONTENT_DIR, INDEX_STEMS, PAGE_SUFFIXES, url_for_path
 
-PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
-INDEX_STEMS = ("index", "readme")
-CONTENT_DIR = "docs"
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"})
 
 
@@ -29,18 +27,6 @@ class Discovery:
 
     sources: tuple[SourceFile, ...]
     problems: tuple[str, ...]
-
-
-def url_for_path(rel: str) -> str:
-    """Map a source path relative to the site root to its page URL (always under /docs)."""
-    stem, dot, suffix = rel.rpartition(".")
-    path = stem if dot and "/" not in suffix else rel
-    parts = [p for p in path.split("/") if p]
-    if parts and parts[-1].lower() in INDEX_STEMS:
-        parts.pop()
-    if parts and parts[0] == "docs":
-        parts.pop(0)
-    return "/".join(["/docs", *parts]) if parts else "/docs"
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -64,7 +50,6 @@ def discover(
     problems: list[str] = []
     found: list[tuple[str, Path]] = []
     seen_dirs: set[tuple[int, int]] = set()
-    # A site with a docs/ folder keeps its pages there; files beside it describe the repository.
     stack = [root / CONTENT_DIR] if (root / CONTENT_DIR).is_dir() else [root]
     while stack:
         current = stack.pop()

@@ -13,13 +13,14 @@ from pathlib import Path, PurePosixPath
 
 from kb.reports.checks import deprecated_hits
 from kb.config import Settings
-from kb.build.discover import INDEX_STEMS, SourceFile
+from kb.build.discover import SourceFile
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
 from kb.mdx.document import mdx_to_markdown
 from kb.pages import Page
 from kb.render.markdown import render_markdown
 from kb.build.sources import RejectedSource, decode, read_source, split_frontmatter
 from kb.reports.staleness import read_validation
+from kb.urls import INDEX_STEMS
 
 _OPENAPI = re.compile(r"\b(get|post|put|patch|delete|head|options)\s+(/\S*)", re.IGNORECASE)
 ROOT_SECTION = "general"

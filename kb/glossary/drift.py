@@ -14,10 +14,10 @@ from kb.glossary.terms import (
     Glossary,
     Term,
     definition_overlap,
-    term_from_href,
     tip_prefix,
 )
 from kb.pages import TooltipUse
+from kb.urls import term_from_href
 
 DRIFT_KINDS = ("wrong-term", "empty", "variant", "unknown-term")
 

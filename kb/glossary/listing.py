@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from kb.glossary.drift import DRIFT_KINDS
 from kb.glossary.terms import Glossary, Term, normalize_term
 from kb.index.generation import Generation
 from kb.reports.facts import remember
+from kb.urls import term_url
 
 KIND_LABELS = {
     "wrong-term": "Wrong term",
@@ -60,11 +60,6 @@ def _read_view(gen: Generation) -> GlossaryView:
     )
 
 
-def term_path(term: Term) -> str:
-    """Return the kb URL of a term's page."""
-    return f"/glossary/{quote(term.slug)}"
-
-
 def _number_key(name: str) -> str:
     """Key a name so its singular and plural forms (switch/switches, policy/policies) match."""
     key = " ".join(name.casefold().split())
@@ -97,7 +92,7 @@ def term_entry(view: GlossaryView, term: Term) -> dict[str, Any]:
         "aliases": list(term.aliases),
         "uses": tooltips + mentions,
         "slug": term.slug,
-        "url": term_path(term),
+        "url": term_url(term.slug),
         "pages": len(pages),
         "tooltips": tooltips,
         "mentions": mentions,
@@ -170,6 +165,6 @@ def unused_entries(view: GlossaryView) -> list[dict[str, Any]]:
     """Return the glossary terms no page uses, as term entries."""
     terms = [view.by_slug[s.casefold()] for s in view.unused if s.casefold() in view.by_slug]
     return [
-        {"term": t.term, "slug": t.slug, "url": term_path(t), "definition": t.definition}
+        {"term": t.term, "slug": t.slug, "url": term_url(t.slug), "definition": t.definition}
         for t in terms
     ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from kb.glossary.terms import GLOSSARY_STEMS, Term, make_term
+from kb.glossary.terms import Term, make_term
 from kb.mdx.jsliteral import JsError, JsReader, JsRef
+from kb.urls import is_glossary_path
 
 
 class _Entry(NamedTuple):
@@ -162,11 +162,7 @@ def _heading_entries(lines: list[tuple[int, str]]) -> list[_Entry]:
 
 def looks_like_glossary(path: str, body: str) -> bool:
     """Say whether a page is a glossary: named like one, or holding a terms={[...]} component."""
-    parts = PurePosixPath(path.replace("\\", "/"))
-    stem = parts.stem.casefold()
-    if stem == "index" and parts.parent.name:
-        stem = parts.parent.name.casefold()
-    return stem in GLOSSARY_STEMS or bool(re.search(r"<GlossaryPage\b|\bterms\s*=\s*\{\s*\[", body))
+    return is_glossary_path(path) or bool(re.search(r"<GlossaryPage\b|\bterms\s*=\s*\{\s*\[", body))
 
 
 def parse_glossary_page(path: str, body: str, line_offset: int = 0) -> tuple[list[Term], list[str]]:

@@ -8,15 +8,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
-# Page stems that hold a glossary, in the languages docs sites commonly ship.
-GLOSSARY_STEMS = frozenset(
-    {"glossary", "terms", "terminology", "glossaire", "glosario", "glossar", "glossario"}
-    | {"glossarium", "woordenlijst", "用語集", "术语表", "용어집"}
-)
 TIP_MATCH_THRESHOLD = 0.6
 _STOPWORD_TEXT = (
     "the and for that with this from are can not its into which when what your you their they "
@@ -241,19 +235,3 @@ def _with_abbreviated_aliases(terms: list[Term]) -> list[Term]:
         aliases = _unique([*term.aliases, *extra], term.term)
         out.append(replace(term, aliases=aliases) if aliases != term.aliases else term)
     return out
-
-
-def term_from_href(href: str) -> str | None:
-    """Return the term a glossary link names (?term=..., /glossary/<slug>, glossary#term)."""
-    parts = urlsplit(html.unescape(href or "").strip())
-    segments = [unquote(s) for s in parts.path.split("/") if s]
-    stems = [PurePosixPath(s).stem.casefold() for s in segments]
-    if not segments or stems[-1] in GLOSSARY_STEMS:
-        for key, value in parse_qsl(parts.query):
-            if key == "term" and value.strip():
-                return value.strip()
-        if stems and parts.fragment:
-            return unquote(parts.fragment).strip() or None
-    if len(stems) >= 2 and stems[-2] in GLOSSARY_STEMS:
-        return segments[-1]
-    return None

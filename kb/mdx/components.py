@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from kb.urls import term_lookup_url
 
 # Callout components and the kind (CSS modifier and accessible label) each one gets.
 CALLOUTS = {
@@ -85,8 +87,7 @@ def tooltip_term(href: str, tip: str, text: str) -> str:
 def tooltip_open_tag(term: str) -> str:
     """Return the opening <a> of a tooltip linking to the term's glossary entry."""
     return (
-        f'<a class="kb-tooltip" href="/glossary?term={escape(quote_plus(term))}" '
-        f'data-term="{escape(term)}">'
+        f'<a class="kb-tooltip" href="{escape(term_lookup_url(term))}" data-term="{escape(term)}">'
     )
 
 

@@ -13,12 +13,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
-from kb.glossary.listing import term_path
-from kb.glossary.terms import Glossary, term_from_href
+from kb.glossary.terms import Glossary
 from kb.render.markdown import ALLOWED_ATTRIBUTES, allowlist_cleaner
-from kb.reports.checks import resolve_link
+from kb.urls import glossary_filter_url, resolve_link, term_from_href, term_url
 
 # An attribute list of a start tag; quoted values may hold ">".
 _ATTRS = r"(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
@@ -88,8 +87,8 @@ def glossary_href(glossary: Glossary, name: str) -> tuple[str, bool]:
     """Return the kb URL for a glossary term name and whether the glossary knows the term."""
     term = glossary.lookup(name) if name.strip() else None
     if term is not None:
-        return term_path(term), True
-    return (f"/glossary?q={quote_plus(name.strip())}" if name.strip() else "/glossary"), False
+        return term_url(term.slug), True
+    return glossary_filter_url(name.strip()), False
 
 
 def _plain_text(fragment: str) -> str:

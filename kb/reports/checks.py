@@ -6,19 +6,17 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from rapidfuzz import fuzz, process
 
-from kb.build.discover import PAGE_SUFFIXES, url_for_path
+from kb.urls import resolve_link
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|\bhref=(\"[^\"]*\"|'[^']*'|\{[^}]*\})|https?://\S+")
 _IMPORT_EXPORT = re.compile(r"^(import|export)\s")
-_NEEDS_PARSING = re.compile(r"[#?%:\\]|/\.")
 REDIRECT_FILES = ("config/redirects.json", "redirects.json", "docs.json", "mint.json")
 
 
@@ -89,40 +87,6 @@ def load_redirects(site_root: Path) -> dict[str, str]:
             if isinstance(entry, dict) and "source" in entry and "destination" in entry:
                 redirects.setdefault(str(entry["source"]).rstrip("/"), str(entry["destination"]))
     return redirects
-
-
-def _strip_page_suffix(path: str) -> str:
-    """Drop a .md/.mdx ending from a link path."""
-    return path.rsplit(".", 1)[0] if path.lower().endswith(PAGE_SUFFIXES) else path
-
-
-def resolve_link(page_path: str, target: str) -> tuple[str, str] | None:
-    """Resolve a link to (page URL, anchor); None for external, mail and non-page links."""
-    target = target.strip()
-    if target.startswith("/docs") and not _NEEDS_PARSING.search(target):
-        return url_for_path(_strip_page_suffix(target.rstrip("/")).lstrip("/")), ""
-    if not target or target.startswith(("mailto:", "tel:", "{", "data:", "javascript:")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    path, anchor = unquote(parts.path), unquote(parts.fragment)
-    if not path:
-        return url_for_path(page_path), anchor
-    if not path.startswith("/"):
-        base = PurePosixPath(page_path).parent
-        joined: list[str] = []
-        for part in (base / path).parts:
-            if part == "..":
-                if joined:
-                    joined.pop()
-            elif part not in (".", ""):
-                joined.append(part)
-        return url_for_path("/".join(joined)), anchor
-    path = _strip_page_suffix(path.rstrip("/") or "/")
-    if path.startswith("/docs"):
-        return url_for_path(path.lstrip("/")), anchor
-    return None
 
 
 class _PageFinder:

@@ -19,6 +19,7 @@ from kb.search.results import SearchHit, SearchResults, build_hits, empty_result
 from kb.search.scorer import Scorer
 from kb.search.searcher import READ_ERRORS, OpenIndex, SearchUnavailable, open_index
 from kb.search.suggest import Vocabulary, completions, corrected_query
+from kb.urls import term_url
 
 __all__ = ["SearchHit", "SearchResults", "SearchUnavailable", "search", "suggest"]
 
@@ -228,7 +229,7 @@ def _glossary_card(
     for text in (parsed.text, suggestion or ""):
         name = _QUESTION.sub("", text.replace('"', " ").strip(" ?!.")).strip()
         if name and len(name) <= 80 and (term := opened.glossary.lookup(name)) is not None:
-            url = f"/glossary/{term.slug}"
+            url = term_url(term.slug)
             return {"term": term.term, "definition": term.definition, "url": url}
     return None
 

@@ -9,6 +9,7 @@ from whoosh import fields
 
 from kb.pages import Page
 from kb.search.analysis import exact_analyzer, text_analyzer
+from kb.urls import term_url
 
 # Bump when the schema or what goes into it changes: an index of another version is rebuilt in full.
 SCHEMA_VERSION = 4
@@ -66,7 +67,7 @@ def page_document(page: Page) -> dict[str, Any]:
 def term_document(slug: str, term: str, definition: str, aliases: list[str]) -> dict[str, Any]:
     """Return the Whoosh document for a glossary term."""
     return {
-        "url": f"/glossary/{slug}",
+        "url": term_url(slug),
         "kind": "term",
         "path": "",
         "title": term,

@@ -9,7 +9,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, make_response, request
@@ -17,13 +16,13 @@ from pygments.formatters import HtmlFormatter
 
 from kb.config import settings_from_report
 from kb.glossary.listing import glossary_view, term_entry
-from kb.glossary.terms import GLOSSARY_STEMS
 from kb.index.generation import Generation
 from kb.pages import Heading, Page
 from kb.render.rewrites import PageContext, broken_by_target, process_page_html
 from kb.reports.facts import remember
 from kb.reports.stale import parse_as_of, validation_from_fields
 from kb.reports.staleness import Status, freshness, is_exempt, policy_for
+from kb.urls import is_glossary_path, page_api_url, page_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
 
@@ -73,7 +72,7 @@ def find_page(gen: Generation, path: str) -> Page:
     """Return the page served at /docs/<path>, or abort with 404."""
     if len(path) > MAX_PATH or "\x00" in path:
         abort(404)
-    url = "/docs/" + path.strip("/") if path.strip("/") else "/docs"
+    url = page_url(path)
     page = gen.store.get(url)
     if page is None:
         abort(404, description=f"No page at {url}.")
@@ -227,7 +226,7 @@ def read_as_of() -> date | None:
 def show(path: str) -> Response:
     """Show one page rendered; a glossary page asked for ?term= resolves to the term."""
     gen = generation()
-    if "term" in request.args and PurePosixPath(path).stem.casefold() in GLOSSARY_STEMS:
+    if "term" in request.args and is_glossary_path(path):
         return resolve_term_param(glossary_view(gen))
     page = find_page(gen, path)
     facts = site_facts(gen)
@@ -239,7 +238,7 @@ def show(path: str) -> Response:
         crumbs=breadcrumbs(page.url, facts.urls),
         toc=toc_entries(page.headings),
         terms=defined_terms(gen, page),
-        api_url=("/api/pages/" + page.url.removeprefix("/docs").lstrip("/")).rstrip("/"),
+        api_url=page_api_url(page.url),
     )
 
 

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 
-from kb.build.discover import url_for_path
 from kb.glossary.drift import DRIFT_KINDS
 from kb.glossary.listing import (
     KIND_HELP,
@@ -19,11 +18,11 @@ from kb.glossary.listing import (
     letter_groups,
     term_drift,
     term_entry,
-    term_path,
     unused_entries,
 )
 from kb.index.generation import Generation
 from kb.reports.facts import generation_facts, paginate
+from kb.urls import term_url, url_for_path
 from kb.web.context import generation, render_page, wants_fragment
 
 bp = Blueprint("glossary", __name__)
@@ -76,7 +75,7 @@ def resolve_term_param(view: GlossaryView) -> Response:
     name = read_param("term")
     term = view.find(name) if name else None
     if term is not None:
-        return redirect(term_path(term), 302)  # type: ignore[return-value]
+        return redirect(term_url(term.slug), 302)  # type: ignore[return-value]
     return glossary_listing(view, missing=name or "(empty)", status=404)
 
 
@@ -116,7 +115,7 @@ def term_page(name: str) -> Response:
     if term is None:
         return glossary_listing(view, missing=name[:MAX_PARAM], status=404)
     if name != term.slug:
-        return redirect(term_path(term), 302)  # type: ignore[return-value]
+        return redirect(term_url(term.slug), 302)  # type: ignore[return-value]
     own, carried = term_drift(view, term)
     return render_page(
         "glossary_term.html",

@@ -24,6 +24,7 @@ from kb.index.generation import Generation
 from kb.index.generations import NoIndex
 from kb.search import engine as search_engine
 from kb.search.engine import SearchResults, SearchUnavailable, search, suggest
+from kb.urls import term_url
 from kb.web.context import generation, wants_fragment
 from kb.web.errors import error_response
 
@@ -114,7 +115,7 @@ def read_state(*, strict: bool) -> SearchState:
 def close_terms(gen: Generation, query: str) -> list[dict[str, str]]:
     """Return the glossary terms whose names resemble the query, for a page with no results."""
     terms = glossary_view(gen).glossary.close_matches(query.strip('"* '), n=CLOSE_TERMS)
-    return [{"term": t.term, "url": f"/glossary/{t.slug}"} for t in terms]
+    return [{"term": t.term, "url": term_url(t.slug)} for t in terms]
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
