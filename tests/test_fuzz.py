@@ -18,11 +18,12 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kb.build.sources import split_frontmatter
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
+from kb.markup.frontmatter import split_frontmatter
 from kb.mdx.document import mdx_to_markdown
-from kb.render.markdown import render_markdown, sanitize_html
+from kb.render.markdown import MarkdownRenderer, render_markdown
+from kb.render.sanitize import sanitize_html
 from kb.search.engine import SearchResults, search
 from kb.search.query import parse_query
 
@@ -207,7 +208,7 @@ MDX = st.recursive(
 @example('<Tooltip tip="x" href="jav&#x09;ascript:alert(1)">t</Tooltip>')
 @example("[x](javascript:alert(1)) ![y](data:text/html,x) <javascript:alert(1)>")
 def test_mdx_and_markdown_render_without_raising_or_live_script(body: str) -> None:
-    document = mdx_to_markdown(body)
+    document = mdx_to_markdown(body, renderer=MarkdownRenderer())
     page = render_markdown(document.markdown)
     assert live_script(page.html) == []
     assert isinstance(page.text, str) and all(isinstance(p, str) for p in document.problems)
@@ -302,7 +303,7 @@ def test_split_frontmatter_never_raises(text: str) -> None:
 def test_frontmatter_nested_past_the_yaml_parser_limit_is_reported_not_a_crash() -> None:
     """libyaml recurses in C: 40,000 nested brackets would kill the process, so they are refused."""
     script = (
-        "from kb.build.sources import split_frontmatter\n"
+        "from kb.markup.frontmatter import split_frontmatter\n"
         "parsed = split_frontmatter('---\\ntitle: Deep\\nx: ' + '[' * 40000 + ']' * 40000 + '\\n---\\nbody')\n"
         "print(parsed.meta.get('title'), '|', parsed.problems[0])\n"
     )

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.mdx.document import MdxDocument, mdx_to_markdown
-from kb.render.markdown import RenderedPage, render_markdown
+from kb.render.markdown import MarkdownRenderer, RenderedPage, render_markdown
 
 
 def convert(body: str, **kwargs: object) -> tuple[MdxDocument, RenderedPage]:
     """Run a body through MDX and rendering, as the indexer does."""
-    document = mdx_to_markdown(body, **kwargs)  # type: ignore[arg-type]
+    document = mdx_to_markdown(body, renderer=MarkdownRenderer(), **kwargs)  # type: ignore[arg-type]
     return document, render_markdown(document.markdown)
 
 

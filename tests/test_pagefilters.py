@@ -6,7 +6,6 @@ import re
 from html.parser import HTMLParser
 
 from kb.glossary.terms import Glossary, make_term
-from kb.render.markdown import sanitize_html
 from kb.render.rewrites import (
     PageContext,
     add_heading_anchors,
@@ -19,6 +18,7 @@ from kb.render.rewrites import (
     rewrite_tooltips,
     wrap_tables,
 )
+from kb.render.sanitize import sanitize_html
 
 GLOSSARY = Glossary(
     [

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.render.code import BLOCK_MARKER, parse_fence_info
-from kb.render.markdown import markdown_to_html, render_markdown, sanitize_html
+from kb.markup.blocks import BLOCK_MARKER
+from kb.markup.fences import parse_fence_info
+from kb.render.markdown import markdown_to_html, render_markdown
 from kb.render.outline import slugify
+from kb.render.sanitize import sanitize_html
 
 HOSTILE = [
     '<script>alert(1)</script><p onclick="x()">hi</p>',

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.build.sources import RejectedSource, read_source, split_frontmatter
+from kb.build.sources import RejectedSource, read_source
+from kb.markup.frontmatter import split_frontmatter
 
 
 def test_frontmatter_keeps_dates_as_text_and_finds_the_body_line() -> None:

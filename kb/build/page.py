@@ -17,13 +17,15 @@ from kb.build.discover import SourceFile
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
 from kb.mdx.document import mdx_to_markdown
 from kb.pages import Page
-from kb.render.markdown import render_markdown
-from kb.build.sources import RejectedSource, decode, read_source, split_frontmatter
+from kb.render.markdown import MarkdownRenderer, render_markdown
+from kb.build.sources import RejectedSource, decode, read_source
+from kb.markup.frontmatter import strip_frontmatter
 from kb.reports.staleness import read_validation
 from kb.urls import INDEX_STEMS
 
 _OPENAPI = re.compile(r"\b(get|post|put|patch|delete|head|options)\s+(/\S*)", re.IGNORECASE)
 ROOT_SECTION = "general"
+RENDERER = MarkdownRenderer()
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def _load_include(site_root: Path, key: str) -> tuple[str, str] | None:
     except (OSError, ValueError):
         return None
     text, _ = decode(raw)
-    return hashlib.sha256(raw).hexdigest(), split_frontmatter(text).body
+    return hashlib.sha256(raw).hexdigest(), strip_frontmatter(text)
 
 
 def page_title(meta: dict[str, object], first_h1: str | None, rel: str) -> tuple[str, str]:
@@ -185,7 +187,7 @@ def build_page(
     try:
         with time_budget(settings.max_parse_seconds):
             document = mdx_to_markdown(
-                text.body, line_offset=text.body_line - 1, load_snippet=loader
+                text.body, renderer=RENDERER, line_offset=text.body_line - 1, load_snippet=loader
             )
             rendered = render_markdown(document.markdown)
     except RecursionError:

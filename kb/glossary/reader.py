@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from kb.glossary.terms import Term, make_term
+from kb.markup.prose import unfenced_lines
 from kb.mdx.jsliteral import JsError, JsReader, JsRef
 from kb.urls import is_glossary_path
 
@@ -76,25 +77,8 @@ def _entry_from_object(
     return [_Entry(name[0], text[0], line_at(name[1]), tuple(aliases), slug)]
 
 
-_FENCE = re.compile(r"^\s*(```+|~~~+)")
 _HEADING = re.compile(r"^(#{2,6})\s+(.+?)\s*#*\s*$")
 _BOLD_ITEM = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(.+?)\*\*\s*(?::\s*|\s+[—–-]\s+)(\S.*)$")
-
-
-def _prose_lines(body: str, line_offset: int) -> list[tuple[int, str]]:
-    """Return (file line, text) for lines outside fenced code; fenced lines come back blank."""
-    out, fence = [], ""
-    for number, line in enumerate(body.splitlines(), line_offset + 1):
-        opener = _FENCE.match(line)
-        if fence:
-            fence = "" if opener and opener.group(1)[0] == fence[0] else fence
-            out.append((number, ""))
-        elif opener:
-            fence = opener.group(1)
-            out.append((number, ""))
-        else:
-            out.append((number, line))
-    return out
 
 
 def _clean_name(text: str) -> str:
@@ -176,7 +160,7 @@ def parse_glossary_page(path: str, body: str, line_offset: int = 0) -> tuple[lis
 
     entries = _js_entries(body, problems, line_at)
     if entries is None:
-        lines = _prose_lines(body, line_offset)
+        lines = unfenced_lines(body, line_offset)
         entries = _deflist_entries(lines)
         if not entries and len(bold := _bold_entries(lines)) >= 2:
             entries = bold

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from kb.markup.fences import FenceInfo
 from kb.mdx import components as comp
 from kb.mdx.js import Jsx
 from kb.mdx.literal import evaluate
 from kb.mdx.nodes import Element, Expr
 from kb.pages import Link, TooltipUse
-from kb.render.markdown import markdown_to_html
 
 EVAL_ERRORS = (ValueError, IndexError, KeyError, TypeError, RecursionError)
 _DROPPED_ATTRS = re.compile(r"^(?:style|on\w+|key|ref|dangerouslySetInnerHTML)$", re.IGNORECASE)
@@ -25,10 +25,26 @@ _EMPHASIS = re.compile(r"[*_`]+")
 Include = Callable[["Scope", str, dict[str, Any], int], str]
 
 
+class HtmlRenderer(Protocol):
+    """What the MDX reader has rendered for it: components' Markdown children and code blocks.
+
+    kb.render provides one; the reader itself stays free of any Markdown renderer.
+    """
+
+    def fragment(self, markdown: str, references: Mapping[str, tuple[str, str]]) -> str:
+        """Return Markdown as HTML (sanitized later, with the whole page)."""
+        ...
+
+    def code(self, code: str, info: FenceInfo, *, show_title: bool = True) -> str:
+        """Return one code block as HTML."""
+        ...
+
+
 @dataclass
 class Shared:
     """What a page and all the snippets it inlines add to."""
 
+    renderer: HtmlRenderer
     load_snippet: Callable[[str], str | None] | None
     include: Include | None = None
     tooltips: list[TooltipUse] = field(default_factory=list)
@@ -76,7 +92,7 @@ class AttributeReader:
 
     def fragment(self, markdown: str) -> str:
         """Render a piece of Markdown to HTML with the page's link references."""
-        return markdown_to_html(markdown, self.shared.references)
+        return self.shared.renderer.fragment(markdown, self.shared.references)
 
     def jsx_inline(self, value: Jsx) -> str:
         """Return the inline Markdown+HTML of a JSX value (the emitter knows how)."""

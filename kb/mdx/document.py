@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kb.mdx.context import EVAL_ERRORS, Scope, Shared
+from kb.markup.frontmatter import strip_frontmatter
+from kb.mdx.context import EVAL_ERRORS, HtmlRenderer, Scope, Shared
 from kb.mdx.emitter import REFERENCE, Emitter
 from kb.mdx.layout import settle_indentation
 from kb.mdx.literal import evaluate
@@ -21,7 +22,6 @@ _IMPORT = re.compile(
     r"import\s+(?P<what>[^;]+?)\s+from\s+(?P<quote>[\"'])(?P<path>[^\"']+)(?P=quote)", re.S
 )
 _EXPORT_VALUE = re.compile(r"export\s+(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*")
-_FRONTMATTER = re.compile(r"---[ \t]*\n.*?\n---[ \t]*(?:\n|$)", re.S)
 _SNIPPET_SUFFIXES = (".mdx", ".md")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -61,9 +61,7 @@ def _load(shared: Shared, path: str) -> str | None:
         source = None
     if source is None:
         return None
-    source = _clean(source)
-    match = _FRONTMATTER.match(source) if source.startswith("---") else None
-    return source[match.end() :] if match else source
+    return strip_frontmatter(_clean(source))
 
 
 def _bind_imports(statement: str, shared: Shared, scope: Scope) -> None:
@@ -153,11 +151,16 @@ def process_source(src: str, shared: Shared, scope: Scope, label: str = "") -> s
 def mdx_to_markdown(
     body: str,
     *,
+    renderer: HtmlRenderer,
     line_offset: int = 0,
     load_snippet: Callable[[str], str | None] | None = None,
 ) -> MdxDocument:
-    """Turn an MDX page body (frontmatter removed) into Markdown plus its tooltips and links."""
-    shared = Shared(load_snippet=load_snippet)
+    """Turn an MDX page body (frontmatter removed) into Markdown plus its tooltips and links.
+
+    Components render to HTML as they are read; `renderer` renders their Markdown children and
+    code. `load_snippet` returns an imported snippet's body (frontmatter removed), or None.
+    """
+    shared = Shared(renderer=renderer, load_snippet=load_snippet)
     shared.include = lambda scope, path, props, line: _include(scope, path, props, line, shared)
     source = _clean(body)
     scope = Scope(env={}, snippets={}, line_of=_line_counter(source, line_offset))

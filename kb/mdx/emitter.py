@@ -5,21 +5,17 @@ from __future__ import annotations
 import html
 import re
 
+from kb.markup.blocks import BLOCK_MARKER
+from kb.markup.fences import FenceInfo, dedent_fence_body, parse_fence_info
+from kb.markup.spans import mask_code_spans
 from kb.mdx import components as comp
 from kb.mdx.context import EVAL_ERRORS, AttributeReader, Scope, Shared, plain_text
 from kb.mdx.js import Jsx
-from kb.mdx.layout import common_indent, make_inert, mask_code_spans, settle_indentation
+from kb.mdx.layout import common_indent, make_inert, settle_indentation
 from kb.mdx.literal import evaluate
 from kb.mdx.nodes import VOID_ELEMENTS, Element, Esm, Expr, Fence, Node, Text
 from kb.mdx.scanner import Scanner
 from kb.pages import Link, TooltipUse
-from kb.render.code import (
-    BLOCK_MARKER,
-    FenceInfo,
-    code_block_html,
-    dedent_fence_body,
-    parse_fence_info,
-)
 
 # fmt: off
 _INLINE_TAGS = frozenset({
@@ -179,7 +175,7 @@ class Emitter(AttributeReader):
         if code is not None:
             language = self.attr_text(node, "language") or self.attr_text(node, "lang") or ""
             title = self.attr_text(node, "filename") or self.attr_text(node, "title") or ""
-            return code_block_html(code.rstrip("\n") + "\n", FenceInfo(language, title))
+            return self.shared.renderer.code(code.rstrip("\n") + "\n", FenceInfo(language, title))
         if _is_code_group(node):
             return self.code_group(node)
         if key == "card" and isinstance(href := self.attr_text(node, "href"), str):
@@ -214,7 +210,9 @@ class Emitter(AttributeReader):
             if isinstance(child, Fence):
                 info = parse_fence_info(child.info)
                 code = dedent_fence_body(child.body.split("\n"), child.indent) if child.body else ""
-                block = code_block_html(code + "\n" if code else "", info, show_title=False)
+                block = self.shared.renderer.code(
+                    code + "\n" if code else "", info, show_title=False
+                )
                 panels.append(comp.code_panel(info.title or info.language or "Code", block))
             elif isinstance(child, Element):
                 panels.append(self.block(child))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.markup.fences import fence_ranges
 from kb.mdx.nodes import Element, Fence, Node, Text
-from kb.render.code import FENCE_OPEN, find_fence_end
 
 # Characters Markdown would act on inside already-rendered HTML; entities keep them inert.
 _INERT = (
@@ -15,37 +15,7 @@ _INERT = (
     ("|", "&#124;"), ("~", "&#126;"),
 )  # fmt: skip
 _LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
-# A code span ends with its paragraph: a blank line or a line that starts a new block.
-_NEW_BLOCK = re.compile(r"\n[ \t]*(?:\n|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)")
 _THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-
-
-def code_span_end(src: str, pos: int) -> tuple[int, int]:
-    """Return where the backtick run at pos ends and where its code span ends (the same if none)."""
-    run_end = pos
-    while run_end < len(src) and src[run_end] == "`":
-        run_end += 1
-    closer = re.compile(r"(?<!`)`{" + str(run_end - pos) + r"}(?!`)")
-    match = closer.search(src, run_end)
-    if match and not _NEW_BLOCK.search(src, run_end, match.start()):
-        return run_end, match.end()
-    return run_end, run_end
-
-
-def mask_code_spans(text: str) -> str:
-    """Blank out inline code spans (newlines kept) so nothing inside them is read as prose."""
-    parts, index = [], 0
-    while (start := text.find("`", index)) >= 0:
-        run_end, span_end = code_span_end(text, start)
-        parts.append(text[index:start])
-        parts.append(
-            re.sub(r"[^\n]", " ", text[start:span_end])
-            if span_end > run_end
-            else text[start:run_end]
-        )
-        index = span_end
-    parts.append(text[index:])
-    return "".join(parts)
 
 
 def make_inert(fragment: str) -> str:
@@ -81,21 +51,6 @@ def shift(line: str, delta: int) -> str:
         return " " * delta + line if line.strip() else line
     width = indent_width(line)
     return reindent(line, max(0, width + delta)) if width else line
-
-
-def fence_ranges(lines: list[str]) -> list[tuple[int, int]]:
-    """Return (open, close) line indexes of the fenced blocks in lines."""
-    ranges, index = [], 0
-    while index < len(lines):
-        line = lines[index]
-        match = FENCE_OPEN.match(line) if "`" in line or "~" in line else None
-        if match and not (match["fence"][0] == "`" and "`" in match["info"]):
-            end = min(find_fence_end(lines, index, match["fence"]), len(lines) - 1)
-            ranges.append((index, end))
-            index = end + 1
-        else:
-            index += 1
-    return ranges
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from kb.markup.fences import fence_end, opening_fence
+from kb.markup.spans import code_span_end
 from kb.mdx.js import JsError, skip_braces, skip_statement
-from kb.mdx.layout import code_span_end
 from kb.mdx.nodes import (
     HTML_ELEMENTS,
     VOID_ELEMENTS,
@@ -17,7 +18,6 @@ from kb.mdx.nodes import (
     Node,
     Text,
 )
-from kb.render.code import FENCE_OPEN, find_fence_end
 
 _RAW_TEXT = frozenset({"script", "style", "textarea", "template"})
 _SPECIAL = re.compile(r"[<{`\\\n]")
@@ -145,18 +145,17 @@ class Scanner:
         src = self.src
         line_end = src.find("\n", pos)
         line = src[pos : len(src) if line_end < 0 else line_end]
-        if "`" in line or "~" in line:
-            match = FENCE_OPEN.match(line)
-            if match and not (match["fence"][0] == "`" and "`" in match["info"]):
-                lines = src[pos:].split("\n")
-                end_line = find_fence_end(lines, 0, match["fence"])
-                if end_line >= len(lines):
-                    self.problems.append((pos, "unclosed code fence"))
-                block_lines = lines[: end_line + 1]
-                end = min(len(src), pos + sum(len(x) + 1 for x in block_lines))
-                raw = src[pos:end]
-                body = "\n".join(lines[1:end_line])
-                return Fence(raw, match["indent"], match["info"], body, pos), end
+        match = opening_fence(line)
+        if match:
+            lines = src[pos:].split("\n")
+            end_line = fence_end(lines, 0, match["fence"])
+            if end_line >= len(lines):
+                self.problems.append((pos, "unclosed code fence"))
+            block_lines = lines[: end_line + 1]
+            end = min(len(src), pos + sum(len(x) + 1 for x in block_lines))
+            raw = src[pos:end]
+            body = "\n".join(lines[1:end_line])
+            return Fence(raw, match["indent"], match["info"], body, pos), end
         if self.allow_esm and not self.open_names and closing is None and _ESM.match(src, pos):
             try:
                 end = skip_statement(src, pos)

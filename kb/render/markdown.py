@@ -1,4 +1,4 @@
-"""Markdown to safe HTML: python-markdown, highlighted fences, an nh3 allowlist, an outline."""
+"""Markdown to safe HTML: python-markdown with highlighted fences, sanitized, then outlined."""
 
 from __future__ import annotations
 
@@ -7,64 +7,72 @@ import re
 import threading
 from collections.abc import Mapping
 
-import nh3
 from markdown import Markdown
+from markdown.preprocessors import Preprocessor
 
-from kb.render.code import FencePreprocessor, RenderedBlockPreprocessor
+from kb.markup.blocks import BLOCK_LINE, BLOCK_MARKER
+from kb.markup.fences import (
+    FenceInfo,
+    dedent_fence_body,
+    fence_end,
+    opening_fence,
+    parse_fence_info,
+)
+from kb.render.code import code_block_html
 from kb.render.outline import Outline, outline_html
+from kb.render.sanitize import CONTROL_CHARS, sanitize_html
 
-# fmt: off
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
-    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "u", "ul", "var", "wbr",
-})
-# fmt: on
-_GLOBAL_ATTRIBUTES = {"class", "title", "role", "lang", "data-term", "data-component"}
-ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    "*": _GLOBAL_ATTRIBUTES,
-    "a": {"href"},
-    "img": {"src", "alt"},
-    "details": {"open"},
-    "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-    # Ids only on headings: anchors need them, and ids elsewhere invite DOM clobbering.
-    **{f"h{level}": {"id"} for level in range(1, 7)},
-}
-
-
-def allowlist_cleaner(attributes: Mapping[str, set[str]]) -> nh3.Cleaner:
-    """Return a cleaner keeping ALLOWED_TAGS with these attributes, aria-*, and safe URLs only."""
-    return nh3.Cleaner(
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags={"script", "style", "template", "textarea", "noscript", "iframe"},
-        attributes=attributes,
-        generic_attribute_prefixes={"aria-"},
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
-
-
-_CLEANER = allowlist_cleaner(ALLOWED_ATTRIBUTES)
-_ANCHOR_TAG = re.compile(r'<a\s(?:[^">]|"[^"]*")*>')
-_EXTERNAL_HREF = re.compile(r'\shref="(?:https?:)?//', re.IGNORECASE)
-_MAILTO_SRC = re.compile(r'(<img\b[^>]*?)\ssrc="mailto:[^"]*"', re.IGNORECASE)
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EXTENSIONS = ["tables", "sane_lists"]
 # A single line no Markdown rule (block or inline) could act on.
 _PLAIN_LINE = re.compile(
     r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]"
 )
 
-
 # A rendered page body is the outline of its sanitized HTML.
 RenderedPage = Outline
 
 _local = threading.local()
+
+
+class RenderedBlockPreprocessor(Preprocessor):
+    """Stash lines of pre-rendered HTML so Markdown neither parses nor changes them."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        """Return the lines with each marked HTML line swapped for a stash placeholder."""
+        output = []
+        for line in lines:
+            match = BLOCK_LINE.match(line) if BLOCK_MARKER in line else None
+            if match:
+                output.append(match[1] + self.md.htmlStash.store(match[2]))
+            else:
+                output.append(line)
+        return output
+
+
+class FencePreprocessor(Preprocessor):
+    """Replace fenced code blocks (at any indentation) by highlighted HTML in the stash."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        """Return the lines with every fenced block swapped for a stash placeholder."""
+        output: list[str] = []
+        index = 0
+        while index < len(lines):
+            match = opening_fence(lines[index])
+            if not match:
+                output.append(lines[index])
+                index += 1
+                continue
+            end = fence_end(lines, index, match["fence"])
+            code = dedent_fence_body(lines[index + 1 : end], match["indent"])
+            block = code_block_html(code + "\n" if code else "", parse_fence_info(match["info"]))
+            placeholder = self.md.htmlStash.store(block)
+            indent = match["indent"]
+            if indent:
+                output.append(indent + placeholder)
+            else:
+                output.extend(["", placeholder, ""])
+            index = end + 1
+        return output
 
 
 def _converter() -> Markdown:
@@ -79,7 +87,7 @@ def _converter() -> Markdown:
     return converter
 
 
-def markdown_to_html(markdown: str, references: dict[str, tuple[str, str]] | None = None) -> str:
+def markdown_to_html(markdown: str, references: Mapping[str, tuple[str, str]] | None = None) -> str:
     """Convert Markdown to unsanitized HTML with highlighted code blocks."""
     if _PLAIN_LINE.fullmatch(markdown):
         # One line of plain words is one paragraph: skip the (costly) full Markdown pipeline.
@@ -88,38 +96,19 @@ def markdown_to_html(markdown: str, references: dict[str, tuple[str, str]] | Non
     converter.reset()
     if references:
         converter.references.update(references)
-    return converter.convert(_CONTROL_CHARS.sub("", markdown))
+    return converter.convert(CONTROL_CHARS.sub("", markdown))
 
 
-def _add_rel(match: re.Match[str]) -> str:
-    """Mark one external link so the target page cannot reach back into ours."""
-    tag = match.group(0)
-    if _EXTERNAL_HREF.search(tag):
-        return tag[:-1] + ' rel="noopener noreferrer">'
-    return tag
+class MarkdownRenderer:
+    """Renders what the MDX reader cannot render itself: Markdown fragments and code blocks."""
 
+    def fragment(self, markdown: str, references: Mapping[str, tuple[str, str]]) -> str:
+        """Return a component's Markdown children as (unsanitized) HTML."""
+        return markdown_to_html(markdown, references)
 
-def _clean_once(markup: str) -> str:
-    """Run the allowlist once and mark external links."""
-    cleaned = _CLEANER.clean(_CONTROL_CHARS.sub("", markup))
-    if "mailto:" in cleaned:
-        cleaned = _MAILTO_SRC.sub(r"\1", cleaned)
-    if "<a " in cleaned:
-        cleaned = _ANCHOR_TAG.sub(_add_rel, cleaned)
-    return cleaned
-
-
-def sanitize_html(html: str) -> str:
-    """Return the HTML cut to the allowlist, rel="noopener noreferrer" on external links."""
-    cleaned = _clean_once(html)
-    # The HTML parser can rebuild broken nesting into markup it then reads differently
-    # (an <a> inside an <a>): clean again until the result no longer changes.
-    for _ in range(4):
-        again = _clean_once(cleaned)
-        if again == cleaned:
-            break
-        cleaned = again
-    return cleaned
+    def code(self, code: str, info: FenceInfo, *, show_title: bool = True) -> str:
+        """Return one highlighted code block."""
+        return code_block_html(code, info, show_title=show_title)
 
 
 def render_markdown(markdown: str) -> RenderedPage:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from kb.glossary.terms import Glossary
-from kb.render.markdown import ALLOWED_ATTRIBUTES, allowlist_cleaner
+from kb.render.sanitize import ALLOWED_ATTRIBUTES, allowlist_cleaner
 from kb.urls import glossary_filter_url, resolve_link, term_from_href, term_url
 
 # An attribute list of a start tag; quoted values may hold ">".

@@ -11,12 +11,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from kb.markup.prose import prose_lines
 from kb.urls import resolve_link
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|\bhref=(\"[^\"]*\"|'[^']*'|\{[^}]*\})|https?://\S+")
-_IMPORT_EXPORT = re.compile(r"^(import|export)\s")
 REDIRECT_FILES = ("config/redirects.json", "redirects.json", "docs.json", "mint.json")
 
 
@@ -30,23 +27,6 @@ def _term_pattern(terms: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
         escaped = re.escape(term)
         parts.append(escaped if term != term.lower() else f"(?i:{escaped})")
     return re.compile(r"(?<![\w/.-])(" + "|".join(parts) + r")(?![\w/-])")
-
-
-def prose_lines(body: str, line_offset: int = 0) -> Iterable[tuple[int, str]]:
-    """Yield (file line, text) of lines outside code fences, without inline code or link targets."""
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), start=1 + line_offset):
-        match = _FENCE.match(line)
-        if match:
-            marker = match.group(1)
-            if fence is None:
-                fence = marker[0] * len(marker)
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        if fence is not None or _IMPORT_EXPORT.match(line):
-            continue
-        yield number, _LINK_TARGET.sub(" ", _INLINE_CODE.sub(" ", line))
 
 
 def deprecated_hits(body: str, line_offset: int, terms: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -68,7 +48,7 @@ def deprecated_hits(body: str, line_offset: int, terms: Mapping[str, str]) -> li
                     "term": term,
                     "found": found,
                     "replacement": replacement,
-                    "context": line[start : match.end() + 40].strip(),
+                    "context": " ".join(line[start : match.end() + 40].split()),
                 }
             )
     return hits

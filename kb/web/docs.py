@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, make_response, request
-from pygments.formatters import HtmlFormatter
 
 from kb.config import settings_from_report
 from kb.glossary.listing import glossary_view, term_entry
 from kb.index.generation import Generation
 from kb.pages import Heading, Page
+from kb.render.code import stylesheet as code_stylesheet
 from kb.render.rewrites import PageContext, broken_by_target, process_page_html
 from kb.reports.facts import remember
 from kb.reports.stale import parse_as_of, validation_from_fields
@@ -29,7 +27,6 @@ from kb.web.glossary import resolve_term_param
 bp = Blueprint("docs", __name__)
 MAX_PATH = 1024
 HTML_CACHE_SIZE = 128
-PYGMENTS_STYLE = "default"
 STATUS_LABELS = {
     "fresh": "Fresh",
     "due": "Review due",
@@ -250,17 +247,10 @@ def api_page(path: str) -> Response:
     return jsonify(page_metadata(gen, find_page(gen, path), read_as_of()))
 
 
-@lru_cache(maxsize=1)
-def pygments_css() -> tuple[str, str]:
-    """Return the code-highlighting stylesheet for the .highlight blocks, and its ETag."""
-    css = HtmlFormatter(style=PYGMENTS_STYLE).get_style_defs(".highlight")
-    return css, hashlib.sha256(css.encode()).hexdigest()[:16]
-
-
 @bp.get("/assets/pygments.css")
 def pygments_stylesheet() -> Response:
     """Serve the Pygments stylesheet, generated once per process and cached by browsers."""
-    css, etag = pygments_css()
+    css, etag = code_stylesheet()
     response = make_response(css)
     response.mimetype = "text/css"
     response.set_etag(etag)
