@@ -145,7 +145,7 @@ def test_bold_list_form(tmp_path: Path) -> None:
         ('<GlossaryPage terms={[ {term: "A", description: "b"}, "oops', "unterminated string"),
         ('<GlossaryPage terms={[ {term: "A", description: "b"}, /* never closed', "comment"),
         ('<GlossaryPage terms={[ {term: "A", description: "b"}, {term: "C" x: 1}]} />', "expected"),
-        ('<GlossaryPage terms={[ {term: "A", description: "b"}, <b>jsx</b> ]} />', "unexpected"),
+        ('<GlossaryPage terms={[ {term: "A", description: "b"}, <b>jsx</b> ]} />', "not an object"),
     ],
 )
 def test_broken_js_literal_keeps_earlier_terms_and_reports(page: str, message: str) -> None:

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 from kb.glossary.terms import Term, make_term
 from kb.markup.prose import unfenced_lines
-from kb.mdx.jsliteral import JsError, JsReader, JsRef
+from kb.mdx.js import JsError
+from kb.mdx.literal import JsName, JsObject, LiteralReader
 from kb.urls import is_glossary_path
 
 
@@ -38,14 +39,15 @@ def _js_entries(
             problems.append(f"line {line_at(start)}: glossary terms come from {name}, not found")
             return []
         start = decl.end() - 1
-    reader, entries = JsReader(body, start), []
+    reader, entries = LiteralReader(body, start, end_name="end of page"), []
     try:
-        reader.take("[")
+        reader.expect("[")
         while not reader.accept("]"):
-            item, pos = reader.value()
-            entries.extend(_entry_from_object(item, pos, line_at, problems))
+            reader.space()
+            pos = reader.index
+            entries.extend(_entry_from_object(reader.value(), pos, line_at, problems))
             if not reader.accept(","):
-                reader.take("]")
+                reader.expect("]")
                 break
     except JsError as exc:
         problems.append(f"line {line_at(exc.pos)}: glossary terms array: {exc}")
@@ -55,26 +57,24 @@ def _js_entries(
 def _entry_from_object(
     item: Any, pos: int, line_at: Callable[[int], int], problems: list[str]
 ) -> list[_Entry]:
-    """Turn one parsed array element into an entry, or explain why it is not one."""
-    if not isinstance(item, dict):
+    """Turn one array element read from the page into an entry, or explain why it is not one."""
+    if not isinstance(item, JsObject):
         problems.append(f"line {line_at(pos)}: glossary entry is not an object")
         return []
-    found = {k: v for k, v in item.items() if isinstance(v[0], str) and not isinstance(v[0], JsRef)}
-    name = next((found[k] for k in ("term", "name", "title") if k in found), None)
-    text = next(
-        (found[k] for k in ("description", "definition", "desc", "text") if k in found), None
-    )
-    if name is None or not name[0].strip():
+    texts = {k: v for k, v in item.items() if isinstance(v, str) and not isinstance(v, JsName)}
+    name = next((k for k in ("term", "name", "title") if k in texts), None)
+    text = next((k for k in ("description", "definition", "desc", "text") if k in texts), None)
+    if name is None or not texts[name].strip():
         problems.append(f"line {line_at(pos)}: glossary entry has no term name")
         return []
-    if text is None or not text[0].strip():
-        problems.append(f"line {line_at(name[1])}: glossary term {name[0]!r} has no definition")
+    line = line_at(item.value_pos[name])
+    if text is None or not texts[text].strip():
+        problems.append(f"line {line}: glossary term {texts[name]!r} has no definition")
         return []
-    raw = next((item[k][0] for k in ("aliases", "alias", "synonyms") if k in item), ())
+    raw = next((item[k] for k in ("aliases", "alias", "synonyms") if k in item), ())
     listed = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    aliases = [a for a in listed if isinstance(a, str) and not isinstance(a, JsRef)]
-    slug = found["slug"][0] if "slug" in found else None
-    return [_Entry(name[0], text[0], line_at(name[1]), tuple(aliases), slug)]
+    aliases = [a for a in listed if isinstance(a, str) and not isinstance(a, JsName)]
+    return [_Entry(texts[name], texts[text], line, tuple(aliases), texts.get("slug"))]
 
 
 _HEADING = re.compile(r"^(#{2,6})\s+(.+?)\s*#*\s*$")

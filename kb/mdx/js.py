@@ -12,7 +12,12 @@ _JSX_AFTER = frozenset("(,=:?{[!&|>;}") | {""}
 
 
 class JsError(ValueError):
-    """The source is not JavaScript this module can read."""
+    """The source is not JavaScript kb can read; pos is where reading failed (-1: unknown)."""
+
+    def __init__(self, message: str, pos: int = -1) -> None:
+        """Keep the message and the position."""
+        super().__init__(message)
+        self.pos = pos
 
 
 @dataclass(frozen=True)
