@@ -34,7 +34,7 @@ from synth_corpus import DEFAULT_CORPUS, build_site
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
 from kb.search.engine import search
-from kb.search.searcher import open_index
+from kb.search.searcher import searcher_for
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -145,7 +145,7 @@ def search_child(index_dir: Path, mix_path: Path) -> dict[str, Any]:
     base = own_rss()
     started = time.perf_counter()
     generation = Generation(current_generation(index_dir))
-    open_index(generation)
+    searcher_for(generation)
     opened_s = time.perf_counter() - started
     after_open = own_rss()
     runs: dict[str, list[float]] = {}
@@ -161,7 +161,7 @@ def search_child(index_dir: Path, mix_path: Path) -> dict[str, Any]:
                 totals.append(found.total)
         runs[label], runs[f"{label} cpu"] = timings, cpu
     after = own_rss()
-    with open_index(generation).index.reader() as reader:
+    with searcher_for(generation).index.reader() as reader:
         terms = {name: sum(1 for _ in reader.lexicon(name)) for name in ("body", "words")}
     return {
         "open_s": round(opened_s, 2),

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.build.indexer import PARALLEL_THRESHOLD, WHOOSH_DIR, build_index
+from kb.build.indexer import PARALLEL_THRESHOLD, build_index
 from kb.config import EXAMPLE_SITE, load_settings
 from kb.index import generations
 from kb.index.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
+from kb.index.generations import WHOOSH_DIR
 from kb.web import create_app
 
 EXAMPLE_PAGES = 21

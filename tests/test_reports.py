@@ -10,21 +10,12 @@ import pytest
 
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
+from kb.params import paginate
 from kb.reports.charts import share_bar_svg
-from kb.reports.facts import (
-    ReportQueryError,
-    StaleQuery,
-    due_soon,
-    generation_facts,
-    judged_rows,
-    over_budget_count,
-    overview,
-    paginate,
-    parse_stale_query,
-    stale_report,
-    stale_view,
-)
+from kb.reports.facts import generation_facts, judged_rows, stale_report, stale_view
 from kb.reports.findings import links_page, mark_context, terms_page
+from kb.reports.overview import due_soon, over_budget_count, overview
+from kb.reports.queries import ReportQueryError, StaleQuery, parse_stale_query
 from tests.conftest import CORPUS_STATUS_COUNTS
 
 AS_OF = date(2026, 11, 26)
@@ -270,10 +261,10 @@ def test_overview_headlines(gen: Generation) -> None:
 
 def test_paginate() -> None:
     items = list(range(250))
-    assert paginate(items, 1) == (list(range(100)), 3)
-    assert paginate(items, 3) == (list(range(200, 250)), 3)
-    assert paginate(items, 9)[0] == list(range(200, 250))
-    assert paginate([], 1) == ([], 1)
+    assert paginate(items, 1, 100) == (list(range(100)), 3)
+    assert paginate(items, 3, 100) == (list(range(200, 250)), 3)
+    assert paginate(items, 9, 100)[0] == list(range(200, 250))
+    assert paginate([], 1, 100) == ([], 1)
 
 
 def test_facts_are_read_once_per_generation(gen: Generation, example_index: Path) -> None:

@@ -19,8 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from kb.build.indexer import WHOOSH_DIR
-from kb.index.generations import current_generation
+from kb.index.generations import WHOOSH_DIR, current_generation
 from kb.serve import KbServer
 from kb.web import create_app
 from kb.web.search import MAX_LIMIT, MAX_PAGE

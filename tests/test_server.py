@@ -101,3 +101,65 @@ def test_watch_reindexes_an_edited_page_within_seconds(watched_server: tuple[str
     assert seconds < 10
     # Each worker re-checks CURRENT within a second; /healthz may land on either of them.
     wait_for(lambda: get_json(base + "/healthz")[1]["generation"] != "gen-000001", 5)
+
+
+def worker_pids(master: int) -> list[int]:
+    """Return the gunicorn workers of a master process (its child processes)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def deleted_files_held(pids: list[int], index_dir: Path) -> dict[int, list[str]]:
+    """Return, per process, the deleted files under index_dir it still has open."""
+    held: dict[int, list[str]] = {}
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue  # closed between listing and reading
+            if target.endswith(" (deleted)") and str(index_dir) in target:
+                held.setdefault(pid, []).append(target)
+    return held
+
+
+def test_workers_close_superseded_generations(site: Path, tmp_path: Path) -> None:
+    """After three switches, no worker holds a file of a deleted generation open."""
+    index_dir = tmp_path / "ix"
+    kb = [sys.executable, "-m", "kb.cli"]
+    subprocess.run([*kb, "index", str(site), "--index-dir", str(index_dir)], check=True)
+    port = free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [*kb, "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "2"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    page = site / "docs" / "get-started" / "quickstart.mdx"
+    try:
+        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+        workers = worker_pids(process.pid)
+        assert len(workers) == 2
+        for switch in range(1, 4):
+            # Every worker opens the page store and search readers of the served generation.
+            for _ in range(30):
+                assert get_json(base + "/api/search?q=flag")[0] == 200
+                assert get_json(base + "/api/pages/get-started/quickstart")[0] == 200
+            page.write_text(page.read_text("utf-8") + f"\nEdited {switch}.\n", "utf-8")
+            args = ["--full"] if switch == 2 else []
+            subprocess.run(
+                [*kb, "index", str(site), "--index-dir", str(index_dir), *args], check=True
+            )
+            expected = f"gen-{switch + 1:06d}"
+            wait_for(lambda want=expected: get_json(base + "/healthz")[1]["generation"] == want, 10)
+        assert not (index_dir / "gen-000001").exists() and not (index_dir / "gen-000002").exists()
+        # Idle workers notice the switch too (they poll CURRENT every second).
+        wait_for(lambda: not deleted_files_held(workers, index_dir), 15)
+        assert deleted_files_held(workers, index_dir) == {}
+        assert get_json(base + "/api/search?q=flag")[1]["total"] > 0
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()

@@ -11,16 +11,11 @@ import pytest
 import yaml
 
 from kb.config import SectionPolicy, Settings
-from kb.reports.stale import (
-    STATUS_ORDER,
-    PageFacts,
-    build_stale_report,
-    parse_as_of,
-    report_to_csv,
-    report_to_json,
-    validation_from_fields,
-)
-from kb.reports.staleness import Status, Validation
+from kb.reports.export import report_to_csv, report_to_json
+from kb.reports.queries import parse_as_of
+from kb.reports.stale import PageFacts, build_stale_report
+from kb.reports.staleness import STATUS_ORDER, Status
+from kb.reports.validation import Validation, validation_from_fields
 from tests.conftest import CORPUS_STATUS_COUNTS, csv_rows
 
 # --- as_of ------------------------------------------------------------------------------------

@@ -9,15 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.config import SectionPolicy, Settings
-from kb.reports.staleness import (
-    Policy,
-    Status,
-    Validation,
-    freshness,
-    is_exempt,
-    policy_for,
-    read_validation,
-)
+from kb.reports.staleness import Policy, Status, freshness, is_exempt, policy_for
+from kb.reports.validation import Validation, read_validation
 
 DEFAULT = Policy(review_window_days=180, warning_days=30)
 VALIDATED = date(2026, 1, 1)

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import IndexingError
 
 from kb.index import generations
+from kb.index.generations import WHOOSH_DIR
 from kb.index.checkpoints import checkpoint
 from kb.config import Settings, report_settings
 from kb.build.discover import SourceFile, discover
@@ -25,7 +26,6 @@ from kb.build.pool import PARALLEL_THRESHOLD, build_pages
 from kb.search.schema import SCHEMA_VERSION, build_schema, page_document, term_document
 from kb.index.store import PageStore
 
-WHOOSH_DIR = "whoosh"
 Progress = Callable[[int, int], None]
 
 

@@ -20,7 +20,7 @@ from kb.pages import Page
 from kb.render.markdown import MarkdownRenderer, render_markdown
 from kb.build.sources import RejectedSource, decode, read_source
 from kb.markup.frontmatter import strip_frontmatter
-from kb.reports.staleness import read_validation
+from kb.reports.validation import read_validation
 from kb.urls import INDEX_STEMS
 
 _OPENAPI = re.compile(r"\b(get|post|put|patch|delete|head|options)\s+(/\S*)", re.IGNORECASE)

@@ -11,7 +11,6 @@ from typing import Any
 from kb.glossary.drift import DRIFT_KINDS
 from kb.glossary.terms import Glossary, Term, normalize_term
 from kb.index.generation import Generation
-from kb.reports.facts import remember
 from kb.urls import term_url
 
 KIND_LABELS = {
@@ -45,7 +44,7 @@ class GlossaryView:
 
 def glossary_view(gen: Generation) -> GlossaryView:
     """Return the glossary data of a generation, built on first use and kept while it is served."""
-    return remember(gen, "glossary_view", lambda: _read_view(gen))
+    return gen.remember("glossary_view", lambda: _read_view(gen))
 
 
 def _read_view(gen: Generation) -> GlossaryView:

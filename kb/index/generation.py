@@ -1,38 +1,65 @@
-"""The served generation as the web app sees it: found through CURRENT, re-checked every second."""
+"""The served generation: the one owner of everything tied to it, closed when it is superseded.
+
+A Generation holds the page-store connections, the settings it was built with, the resources
+other layers open on it (the search index and its pooled readers) and every cache derived from
+it. When a newer generation is switched in, the watcher retires the old one; it closes its files
+as soon as the last request using it is done, so no worker keeps a deleted generation open.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
+from kb.config import Settings, settings_from_report
 from kb.index import generations
+from kb.index.cache import Cache
 from kb.index.store import PageStore
 
 RECHECK_SECONDS = 1.0
-# Derived data per generation: a handful of fixed entries plus one per as_of date asked for.
-DERIVED_ENTRIES = 64
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
-@dataclass
+class Closable(Protocol):
+    """A resource opened on a generation that must be closed with it."""
+
+    def close(self) -> None:
+        """Release the resource's files."""
+
+
+R = TypeVar("R", bound=Closable)
+
+
 class Generation:
-    """One complete, immutable generation: its folder, page store and cached generation-wide data."""
+    """One complete, immutable generation: its folder, page store, settings, resources, caches."""
 
-    folder: Path
-    store: PageStore = field(init=False)
-    _meta: dict[str, Any] = field(default_factory=dict, init=False)
-    _derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    def __init__(self, folder: Path) -> None:
+        """Open the page store of a generation folder (read-only)."""
+        self.folder = folder
+        self.store = PageStore(folder)
+        self._meta = Cache()
+        self._derived = Cache()
+        self._caches: dict[str, Cache] = {}
+        self._resources = Cache()
+        self._lock = threading.Lock()
+        self._users = 0
+        self._retired = False
+        self.closed = False
 
-    def __post_init__(self) -> None:
-        """Open the page store read-only."""
-        self.store = PageStore(self.folder)
+    def __enter__(self) -> Generation:
+        """Use the generation for a block (a command); it is closed afterwards."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the generation at the end of the block."""
+        self.close()
 
     @property
     def name(self) -> str:
@@ -44,30 +71,85 @@ class Generation:
         """Return the manifest written when the generation was published."""
         return generations.read_manifest(self.folder)
 
-    def meta(self, key: str, default: Any = None) -> Any:
-        """Return a generation-wide value, read once and kept (the generation never changes)."""
-        with self._lock:
-            if key not in self._meta:
-                self._meta[key] = self.store.get_meta(key, default)
-            return self._meta[key]
-
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Return compute()'s value for a key, computed once for this generation (LRU-bounded)."""
-        with self._lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return cast(T, self._derived[key])
-        value = compute()
-        with self._lock:
-            self._derived[key] = value
-            while len(self._derived) > DERIVED_ENTRIES:
-                self._derived.popitem(last=False)
-        return value
+    @cached_property
+    def settings(self) -> Settings:
+        """Return the settings the generation was built with (defaults where unreadable)."""
+        stored = self.meta("settings")
+        usable = (
+            {k: v for k, v in stored.items() if v is not None} if isinstance(stored, dict) else {}
+        )
+        try:
+            return settings_from_report(usable)
+        except (TypeError, ValueError, KeyError):
+            log.warning("%s: stored settings unreadable; using the defaults", self.name)
+            return Settings()
 
     @cached_property
     def page_count(self) -> int:
         """Return how many pages the generation holds."""
         return self.store.count()
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        """Return a generation-wide value, read once and kept (the generation never changes)."""
+        return self._meta.get(key, lambda: self.store.get_meta(key, default))
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Return compute()'s value for a key, computed once while the generation lives.
+
+        For data derived from the whole generation (a fixed set of keys); values per request
+        parameter belong in a bounded cache().
+        """
+        return self._derived.get(key, compute)
+
+    def cache(self, name: str, size: int) -> Cache:
+        """Return the generation's bounded cache called name (made on first use)."""
+        with self._lock:
+            found = self._caches.get(name)
+            if found is None:
+                found = self._caches[name] = Cache(size)
+            return found
+
+    def resource(self, key: str, open_resource: Callable[[], R]) -> R:
+        """Return a resource opened once on this generation; it is closed with the generation."""
+        if self.closed:
+            raise RuntimeError(f"{self.name} is closed")
+        return self._resources.get(key, open_resource)
+
+    def acquire(self) -> Generation:
+        """Count one more user (a request); a retired generation waits for its users to leave."""
+        with self._lock:
+            self._users += 1
+        return self
+
+    def release(self) -> None:
+        """Count one user less; the last user of a retired generation closes it."""
+        with self._lock:
+            self._users -= 1
+            close = self._retired and self._users <= 0
+        if close:
+            self.close()
+
+    def retire(self) -> None:
+        """Mark the generation superseded: it closes now, or when its last user leaves."""
+        with self._lock:
+            self._retired = True
+            close = self._users <= 0
+        if close:
+            self.close()
+
+    def close(self) -> None:
+        """Close every file the generation holds and drop its caches."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            resources = self._resources.values()
+        for resource in resources:
+            with contextlib.suppress(Exception):  # closing must go on whatever one resource does
+                resource.close()
+        self.store.close()
+        for cache in (self._derived, self._resources, *self._caches.values()):
+            cache.clear()
 
 
 class GenerationWatcher:
@@ -77,18 +159,60 @@ class GenerationWatcher:
         """Watch an index folder; nothing is opened until the first request."""
         self.index_dir = index_dir
         self._current: Generation | None = None
-        self._pointer: str | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
-    def current(self) -> Generation:
-        """Return the served generation, or raise generations.NoIndex."""
-        now = time.monotonic()
+    def acquire(self) -> Generation:
+        """Return the served generation with one more user, or raise generations.NoIndex."""
         with self._lock:
-            if self._current is None or now - self._checked >= RECHECK_SECONDS:
-                self._checked = now
-                folder = generations.current_generation(self.index_dir)
-                if self._current is None or folder.name != self._pointer:
-                    self._current = Generation(folder)
-                    self._pointer = folder.name
-            return self._current
+            if self._current is None or time.monotonic() - self._checked >= RECHECK_SECONDS:
+                self._switch()
+            assert self._current is not None
+            return self._current.acquire()
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[Generation]:
+        """Use the served generation for a block."""
+        generation = self.acquire()
+        try:
+            yield generation
+        finally:
+            generation.release()
+
+    def refresh(self) -> None:
+        """Switch to a newly published generation now, retiring the old one."""
+        with self._lock, contextlib.suppress(generations.NoIndex):
+            self._switch()
+
+    def _switch(self) -> None:
+        """Read CURRENT (lock held) and open its generation if it is not the one served."""
+        self._checked = time.monotonic()
+        folder = generations.current_generation(self.index_dir)
+        if self._current is not None and folder.name == self._current.name:
+            return
+        old, self._current = self._current, Generation(folder)
+        if old is not None:
+            old.retire()
+
+    def poll(self, seconds: float = RECHECK_SECONDS) -> threading.Thread:
+        """Refresh every few seconds in a daemon thread, so an idle worker lets go of old files."""
+
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    self.refresh()
+                except Exception:  # the next round tries again; requests still refresh too
+                    log.exception("checking %s for a new generation failed", self.index_dir)
+
+        thread = threading.Thread(target=loop, name="kb-generation-poll", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        """Stop polling and retire the served generation."""
+        self._stop.set()
+        with self._lock:
+            current, self._current = self._current, None
+        if current is not None:
+            current.retire()

@@ -16,6 +16,7 @@ from pathlib import Path
 from kb.index.checkpoints import checkpoint
 
 CURRENT_FILE = "CURRENT"
+WHOOSH_DIR = "whoosh"  # a generation's search index; its page store is store.STORE_FILE
 LOCK_FILE = ".lock"
 _GEN = re.compile(r"^gen-(\d{6,})$")
 KEEP_PREVIOUS = 1  # readers that opened the previous generation a moment ago keep working

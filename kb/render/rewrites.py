@@ -273,6 +273,14 @@ def process_page_html(source: str, context: PageContext) -> str:
     return clean(processed)
 
 
+def drop_title_heading(html: str, title: str) -> str:
+    """Remove a leading h1 that repeats the page title (the page header shows it already)."""
+    match = re.match(r"\s*<h1\b[^>]*>(.*?)</h1>\s*", html, re.DOTALL)
+    if match and " ".join(re.sub(r"<[^>]*>", " ", match[1]).split()) in (title, f"{title} #"):
+        return html[match.end() :]
+    return html
+
+
 def broken_by_target(
     findings: Collection[Mapping[str, Any]], page_path: str
 ) -> dict[tuple[str, str], Mapping[str, Any]]:

@@ -9,14 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.index.generation import Generation
-from kb.reports.facts import (
-    PER_PAGE,
-    GenerationFacts,
-    ReportQueryError,
-    generation_facts,
-    paginate,
-    remember,
-)
+from kb.params import paginate
+from kb.reports.facts import GenerationFacts, generation_facts
+from kb.reports.queries import PER_PAGE, ReportQueryError
 
 LINK_KINDS = ("missing-page", "missing-anchor")
 _CONTEXT_REACH = 40  # characters kept before a hit by kb.checks.deprecated_hits
@@ -39,7 +34,7 @@ def term_findings(gen: Generation) -> list[dict[str, Any]]:
 
     The list is shared by every request on the generation: callers must not change it.
     """
-    return remember(gen, "term_findings", lambda: _term_findings(gen))
+    return gen.remember("term_findings", lambda: _term_findings(gen))
 
 
 def _placed(hit: Mapping[str, Any], facts: GenerationFacts) -> dict[str, Any]:
@@ -72,7 +67,7 @@ def _term_findings(gen: Generation) -> list[dict[str, Any]]:
 
 def link_findings(gen: Generation) -> list[dict[str, Any]]:
     """Return every broken internal link or anchor with the page's title and section (shared)."""
-    return remember(gen, "link_findings", lambda: _link_findings(gen))
+    return gen.remember("link_findings", lambda: _link_findings(gen))
 
 
 def _link_findings(gen: Generation) -> list[dict[str, Any]]:

@@ -1,55 +1,15 @@
-"""The stale report: every page judged as of a date, counted, filtered, sorted, and exported."""
+"""The stale report: every page judged as of a date, counted, filtered and sorted."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 from kb.config import Settings
-from kb.reports.staleness import (
-    KEY,
-    Policy,
-    Status,
-    Validation,
-    freshness,
-    is_exempt,
-    parse_date_value,
-    policy_for,
-    read_validation,
-)
+from kb.reports.staleness import STATUS_ORDER, Policy, Status, judge, policy_for
+from kb.reports.validation import Validation, read_validation
 
-
-def parse_as_of(text: str | None, today: date) -> date:
-    """Read a report date: empty or "today" is today, +N/-N days is relative, else YYYY-MM-DD."""
-    cleaned = (text or "").strip()
-    if not cleaned or cleaned.lower() == "today":
-        return today
-    if m := re.fullmatch(r"([+-])(\d{1,5})d?", cleaned):
-        days = int(m[2])
-        return today + timedelta(days=days if m[1] == "+" else -days)
-    found, problem = parse_date_value(cleaned)
-    if found is not None:
-        return found
-    detail = (problem or f"{KEY} '{cleaned}' is not a date").replace(KEY, "as_of", 1)
-    joiner = " " if detail.endswith("?") else ". "
-    raise ValueError(f"{detail}{joiner}Use YYYY-MM-DD, 'today', or +N/-N days.")
-
-
-# Worst first: what a docs team has to act on comes before what is fine.
-STATUS_ORDER: tuple[Status, ...] = (
-    Status.INVALID,
-    Status.STALE,
-    Status.DUE,
-    Status.NEVER,
-    Status.FUTURE,
-    Status.FRESH,
-    Status.EXEMPT,
-)
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
 SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
 FALLING_DUE_DAYS = (30, 60, 90)
@@ -62,20 +22,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 FUTURE_BUCKET = "future"
 UNDATED_BUCKET = "never/invalid"
-ROW_FIELDS = (
-    "url",
-    "title",
-    "section",
-    "validated_on",
-    "age_days",
-    "status",
-    "problem",
-    "raw",
-    "due_on",
-    "days_left",
-    "deprecated_terms",
-)
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -89,14 +35,6 @@ class PageFacts:
     meta: Mapping[str, object] | None = None
     validation: Validation | None = None
     deprecated_term_count: int = 0
-
-
-def validation_from_fields(
-    validated_on: str | None, raw: str | None, problem: str | None
-) -> Validation:
-    """Rebuild a Validation from the ISO text, raw value and problem a Page record stores."""
-    found, _ = parse_date_value(validated_on) if validated_on else (None, None)
-    return Validation(found, raw, problem)
 
 
 @dataclass(frozen=True)
@@ -133,7 +71,15 @@ class StaleReport:
 def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> StalePageRow:
     """Judge one page under its section's policy and turn it into a report row."""
     validation = facts.validation or read_validation(facts.meta or {})
-    result = freshness(validation, as_of, policy, is_exempt(facts.url, facts.path, settings.exempt))
+    result = judge(
+        validation,
+        as_of,
+        settings,
+        url=facts.url,
+        path=facts.path,
+        section=facts.section,
+        policy=policy,
+    )
     when = validation.validated_on
     return StalePageRow(
         url=str(facts.url or ""),
@@ -286,43 +232,3 @@ def report_from_rows(
         age_histogram=_histogram(rows),
         problems=tuple(problems),
     )
-
-
-def row_to_dict(row: StalePageRow) -> dict[str, object]:
-    """Return a row as a dict in the column order of the JSON and CSV contract."""
-    return {name: getattr(row, name) for name in ROW_FIELDS}
-
-
-def report_to_json(report: StaleReport) -> dict[str, Any]:
-    """Return the report as the JSON data of GET /api/reports/stale."""
-    return {
-        "as_of": report.as_of.isoformat(),
-        "policy": report.policy,
-        "summary": dict(report.summary),
-        "sections": {name: dict(counts) for name, counts in report.sections.items()},
-        "pages": [row_to_dict(row) for row in report.pages],
-        "total": len(report.pages),
-        "falling_due": {str(days): n for days, n in report.falling_due.items()},
-        "age_histogram": [{"bucket": label, "count": n} for label, n in report.age_histogram],
-        "problems": list(report.problems),
-    }
-
-
-def _csv_cell(value: object) -> str:
-    """Render a cell, defusing text a spreadsheet would run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def report_to_csv(report: StaleReport) -> str:
-    """Return the report's rows as RFC 4180 CSV with a header row, the columns of the JSON rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ROW_FIELDS)
-    for row in report.pages:
-        writer.writerow([_csv_cell(getattr(row, name)) for name in ROW_FIELDS])
-    return buffer.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 from kb.search.matching import Scores
 from kb.search.postings import positions
 from kb.search.scorer import Scorer
-from kb.search.searcher import OpenIndex
+from kb.search.searcher import Searcher
 
 RERANK_DEPTH = 120  # best matches re-scored for proximity and headings
 TITLE_MATCH_WEIGHT = 1.0
@@ -32,7 +32,7 @@ def overlap(query: set[str], text: frozenset[str]) -> float:
 
 
 def rank(
-    opened: OpenIndex, scorer: Scorer, matched: Scores, allowed: set[int], needed: int
+    opened: Searcher, scorer: Scorer, matched: Scores, allowed: set[int], needed: int
 ) -> list[tuple[int, float]]:
     """Return the best allowed matches, best first, at least `needed` of them when there are."""
     query_terms = set(scorer.built.query_terms)

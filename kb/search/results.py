@@ -7,7 +7,7 @@ from typing import Any
 
 from kb.search.highlight import Highlighter
 from kb.search.scorer import Built
-from kb.search.searcher import OpenIndex
+from kb.search.searcher import Searcher
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,44 @@ class SearchHit:
         }
 
 
+SYNTAX_HINT = (
+    'Tips: try fewer or other words, "quotes" for an exact phrase, prefix* for word starts, '
+    "-word to exclude, title: to search titles, section: to search one section."
+)
+
+
+@dataclass(frozen=True)
+class NothingFound:
+    """Why a query found nothing and what may help; a results page lays this out as links."""
+
+    query: str
+    filtered: bool  # pages matched, but not under the chosen section or status
+    suggestion: str | None
+    close_terms: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """Say it in words (the JSON API's message)."""
+        if self.filtered:
+            parts = [
+                f"No pages match '{self.query}' with the chosen filters; remove one to see more."
+            ]
+        else:
+            parts = [f"No pages match '{self.query}'."]
+        if self.suggestion:
+            parts.append(f"Did you mean '{self.suggestion}'?")
+        if self.close_terms:
+            parts.append("Close glossary terms: " + ", ".join(self.close_terms) + ".")
+        return " ".join(parts)
+
+
 @dataclass(frozen=True)
 class SearchResults:
     """One page of results with everything the results page shows around them.
 
     `facets` counts every match, not just this page: section counts honour the status filter and
     status counts honour the section filter, so each count is what choosing it would show.
-    `relaxed` is set when no page held every word and the hits hold most of them.
+    `notes` say how the query was read; `hint` says why nothing could be searched for at all;
+    `nothing_found` says why a searchable query found nothing.
     """
 
     query: str
@@ -63,9 +94,22 @@ class SearchResults:
     suggestion: str | None = None
     glossary: dict[str, str] | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    message: str | None = None
+    notes: tuple[str, ...] = ()
+    hint: str | None = None
+    nothing_found: NothingFound | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)
-    relaxed: bool = False
+
+    @property
+    def message(self) -> str | None:
+        """Return everything a reader should know about the query, in one text."""
+        parts = [*self.notes]
+        if self.hint:
+            parts.append(self.hint)
+        if self.nothing_found is not None:
+            parts.append(self.nothing_found.sentence())
+        if self.hint or self.nothing_found is not None:
+            parts.append(SYNTAX_HINT)
+        return " ".join(dict.fromkeys(parts)) or None
 
     def to_json(self) -> dict[str, Any]:
         """Return the /api/search response body."""
@@ -83,14 +127,16 @@ class SearchResults:
         }
 
 
-def empty_results(query: str, page: int, limit: int, message: str | None) -> SearchResults:
-    """Return results with no hits and empty facets."""
+def empty_results(
+    query: str, page: int, limit: int, notes: list[str], hint: str | None
+) -> SearchResults:
+    """Return results with no hits and empty facets: nothing in the query could be searched."""
     facets: dict[str, dict[str, int]] = {"section": {}, "status": {}}
-    return SearchResults(query, 0, page, limit, [], facets=facets, message=message)
+    return SearchResults(query, 0, page, limit, [], facets=facets, notes=tuple(notes), hint=hint)
 
 
 def build_hits(
-    opened: OpenIndex,
+    opened: Searcher,
     window: list[tuple[int, float]],
     built: Built,
     statuses: dict[int, str | None],

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kb.search.searcher import OpenIndex
+from kb.search.searcher import Searcher
 
 SPELL_FIELD = "words"  # every prose word, unstemmed (kb.search.schema)
 MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
@@ -140,7 +140,7 @@ def _same_case(typed: str, replacements: dict[str, str]) -> str:
     return fixed[:1].upper() + fixed[1:] if typed[:1].isupper() else fixed
 
 
-def _completion_entries(opened: OpenIndex) -> list[tuple[str, str]]:
+def _completion_entries(opened: Searcher) -> list[tuple[str, str]]:
     """Return (key, text) pairs to complete from: page titles and glossary names, shortest first."""
     names: dict[str, str] = {}
     for info in opened.docs.values():
@@ -157,7 +157,7 @@ def _key(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
-def completions(opened: OpenIndex, prefix: str, limit: int = 8) -> list[str]:
+def completions(opened: Searcher, prefix: str, limit: int = 8) -> list[str]:
     """Return titles and glossary names starting with the typed text, then ones with such a word."""
     key = _key(prefix or "")[:200]
     if not key or limit <= 0:

@@ -6,15 +6,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from flask_htmx import HTMX
+from flask import Flask, Response
 
 from kb.config import REPO_ROOT
 from kb.index.generation import GenerationWatcher
+from kb.params import ParamError
+from kb.reports.staleness import STATUS_HELP, STATUS_LABELS, STATUS_ORDER
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the kb web app serving the index folder named by KB_INDEX_DIR or the test config."""
+    """Create the kb web app serving the index folder named by KB_INDEX_DIR or the test config.
+
+    Nothing is opened here: the first request opens the served generation.
+    """
     app = Flask(
         __name__,
         template_folder=str(REPO_ROOT / "templates"),
@@ -30,16 +34,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["kb.watcher"] = GenerationWatcher(Path(app.config["INDEX_DIR"]))
-    HTMX(app)
 
-    from kb.web import docs, errors, glossary, home, reports, search, security
+    from kb.web import context, docs, errors, glossary, home, reports, search, security
 
+    watch = GenerationWatcher(Path(app.config["INDEX_DIR"]))
+    # Checking CURRENT in the background lets an idle worker close a replaced generation too;
+    # tests make many apps and switch generations themselves, so they do without.
+    if app.config.get("POLL_GENERATIONS", not app.testing):
+        watch.poll()
+    context.init_app(app, watch)
     security.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(docs.bp)
-    app.register_blueprint(glossary.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(search.bp)
+
+    @app.errorhandler(ParamError)
+    def bad_parameter(exc: ParamError) -> Response:
+        """Answer a parameter that cannot be used with 400 and what to send instead."""
+        return errors.error_response(400, str(exc))
+
+    @app.context_processor
+    def status_words() -> dict[str, Any]:
+        """Give every template the review statuses in order, with their labels and help."""
+        statuses = tuple(s.value for s in STATUS_ORDER)
+        return {"statuses": statuses, "status_labels": STATUS_LABELS, "status_help": STATUS_HELP}
+
+    for module in (home, docs, glossary, reports, search):
+        app.register_blueprint(module.bp)
     return app

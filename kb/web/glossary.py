@@ -21,7 +21,9 @@ from kb.glossary.listing import (
     unused_entries,
 )
 from kb.index.generation import Generation
-from kb.reports.facts import generation_facts, paginate
+from kb.params import paginate
+from kb.reports.facts import generation_facts
+from kb.reports.queries import PER_PAGE, report_page
 from kb.urls import term_url, url_for_path
 from kb.web.context import generation, render_page, wants_fragment
 
@@ -37,12 +39,6 @@ def read_param(name: str) -> str:
     """Read a short text parameter, control characters dropped."""
     raw = request.args.get(name, "")[:MAX_PARAM]
     return "".join(ch for ch in raw if ch.isprintable()).strip()
-
-
-def read_page_number() -> int:
-    """Read the page parameter (1 when absent or not a small whole number)."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
 def glossary_listing(
@@ -186,8 +182,8 @@ def report() -> Response:
     gen = generation()
     view = glossary_view(gen)
     kept, counts = read_drift_filters(view)
-    page = read_page_number()
-    shown, pages = paginate(kept, page)
+    page = report_page(request.args.get("page"))
+    shown, pages = paginate(kept, page, PER_PAGE)
     page = min(page, pages)
     filters = {"kind": read_param("kind"), "term": read_param("term")}
     return render_page(

@@ -7,8 +7,8 @@ from datetime import date
 from flask import Blueprint, Response, jsonify
 
 from kb.reports.charts import share_bar_svg
-from kb.reports.facts import overview
-from kb.reports.stale import STATUS_ORDER
+from kb.reports.overview import overview
+from kb.reports.staleness import STATUS_ORDER
 from kb.web.context import generation, render_page
 
 bp = Blueprint("home", __name__)

@@ -11,23 +11,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from kb.index.generation import Generation
+from kb.params import paginate
 from kb.reports.charts import histogram_svg, stacked_bars_svg
-from kb.reports.facts import (
-    PER_PAGE,
-    ReportQueryError,
-    StaleQuery,
-    StaleView,
-    due_soon,
-    overview,
-    overview_to_json,
-    paginate,
-    parse_report_date,
-    parse_stale_query,
-    positive_int,
-    section_names,
-    stale_report,
-    stale_view,
-)
+from kb.reports.export import report_to_csv, report_to_json
+from kb.reports.facts import StaleView, section_names, stale_report, stale_view
 from kb.reports.findings import (
     LINK_KINDS,
     FindingsPage,
@@ -36,30 +23,22 @@ from kb.reports.findings import (
     links_page,
     terms_page,
 )
-from kb.reports.stale import STATUS_ORDER, UNDATED_BUCKET, report_to_csv, report_to_json
-from kb.reports.staleness import Status
+from kb.reports.overview import due_soon, overview, overview_to_json
+from kb.reports.queries import (
+    PER_PAGE,
+    StaleQuery,
+    parse_report_date,
+    parse_stale_query,
+    report_page,
+)
+from kb.reports.stale import UNDATED_BUCKET
+from kb.reports.staleness import STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
-from kb.web.errors import error_response
 
 bp = Blueprint("reports", __name__)
 STATUS_NAMES = tuple(s.value for s in STATUS_ORDER)
-STATUS_HELP = {
-    "invalid": "validatedOn is unreadable, empty or misspelled",
-    "stale": "past the review window",
-    "due": "window ends within the warning period",
-    "never": "no validatedOn at all",
-    "future": "dated after the report date",
-    "fresh": "validated within the window",
-    "exempt": "not reviewed (exempt by glob)",
-}
 # Sorting by age is most useful oldest first; every other column starts ascending.
 _FIRST_DESCENDING = {"age"}
-
-
-@bp.errorhandler(ReportQueryError)
-def bad_query(exc: ReportQueryError) -> Response:
-    """Answer a bad report parameter with 400 and the reason (JSON under /api, HTML otherwise)."""
-    return error_response(400, str(exc))
 
 
 def _link_maker(endpoint: str, state: Mapping[str, str]) -> Callable[..., str]:
@@ -81,7 +60,7 @@ def _as_of() -> date:
 
 def _page() -> int:
     """Read the request's page number (1 when absent)."""
-    return positive_int("page", request.args.get("page"), 1)
+    return report_page(request.args.get("page"))
 
 
 # --- index --------------------------------------------------------------------------------------
@@ -168,7 +147,7 @@ def stale() -> Response:
     view = stale_view(gen, query)
     state = _stale_state(query, show_never, bool(request.args.get("as_of", "").strip()))
     link = _link_maker("reports.stale", state)
-    rows, pages = paginate(view.filtered.pages, query.page)
+    rows, pages = paginate(view.filtered.pages, query.page, PER_PAGE)
     page = min(query.page, pages)
     sections = section_names(gen)
     return render_page(
@@ -186,8 +165,6 @@ def stale() -> Response:
         # Each row links its section and status; building these once keeps long tables fast.
         section_links={name: link(section=name, page="") for name in sections},
         status_links={name: link(status=name, page="") for name in STATUS_NAMES},
-        statuses=STATUS_NAMES,
-        status_help=STATUS_HELP,
         sections=sections,
         charts=_charts(view, show_never) if not wants_fragment() else {},
         show_never=show_never,

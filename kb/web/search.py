@@ -10,7 +10,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     make_response,
@@ -22,8 +21,8 @@ from flask import (
 from kb.glossary.listing import glossary_view
 from kb.index.generation import Generation
 from kb.index.generations import NoIndex
-from kb.search import engine as search_engine
-from kb.search.engine import SearchResults, SearchUnavailable, search, suggest
+from kb.params import lenient_int, positive_int
+from kb.search import SearchResults, SearchUnavailable, search, suggest
 from kb.urls import term_url
 from kb.web.context import generation, wants_fragment
 from kb.web.errors import error_response
@@ -36,8 +35,6 @@ MAX_PAGE = 100
 MAX_FILTER_LENGTH = 200
 SUGGESTIONS = 8
 CLOSE_TERMS = 5
-NOTHING_FOUND = "No pages match '"
-SYNTAX_HINT = str(getattr(search_engine, "SYNTAX_HINT", ""))
 # Keep tab, newline and space; every other control character is noise from a URL or a paste.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -86,18 +83,13 @@ def read_filter(name: str) -> str | None:
 
 
 def read_int(name: str, default: int, ceiling: int, *, strict: bool) -> int:
-    """Read a positive whole number capped at ceiling; a bad one is 400 if strict, else default."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    # Compare lengths before int(): a 10,000-digit number would hit Python's conversion limit.
-    valid = raw.isascii() and raw.isdigit() and raw.lstrip("0") != ""
-    if not valid:
-        if strict:
-            abort(400, description=f"{name} must be a whole number from 1 to {ceiling}.")
-        return default
-    digits = raw.lstrip("0")
-    return ceiling if len(digits) > len(str(ceiling)) else min(int(digits), ceiling)
+    """Read a whole number from 1 to ceiling; a bad one is a 400 when strict, else the default."""
+    raw = request.args.get(name)
+    return (
+        positive_int(name, raw, default, ceiling)
+        if strict
+        else lenient_int(name, raw, default, ceiling)
+    )
 
 
 def read_state(*, strict: bool) -> SearchState:
@@ -129,20 +121,22 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-def engine_notes(results: SearchResults, *, for_page: bool) -> str | None:
-    """Return the engine's message; on a page with no results, without the help the page shows."""
-    message = results.message
-    if message and for_page and not results.hits:
-        # The results page lays out the same help (suggestion, close terms, syntax) as links.
-        message = message.split(NOTHING_FOUND, 1)[0].replace(SYNTAX_HINT, "").strip()
-    return message or None
-
-
 def messages(state: SearchState, results: SearchResults | None, *, for_page: bool) -> list[str]:
-    """Collect what the reader should know about how their query was read."""
+    """Collect what the reader should know about how their query was read.
+
+    A results page lays out the help for a query that found nothing (suggestion, close terms,
+    syntax) as links, so it shows only the notes; the JSON API gives the whole message.
+    """
     found = list(state.notes)
-    if results is not None and (note := engine_notes(results, for_page=for_page)):
-        found.append(note)
+    if results is None:
+        return found
+    if for_page:
+        parts = [*results.notes, *([results.hint] if results.hint else [])]
+        engine = " ".join(parts) or None
+    else:
+        engine = results.message
+    if engine:
+        found.append(engine)
     return found
 
 

@@ -1,0 +1,39 @@
+"""`kb serve`: serve the index with gunicorn, optionally re-indexing edits as they happen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.build.watch import reindex, watch
+from kb.cli.options import INDEX_DIR_OPTION
+from kb.config import load_settings
+from kb.serve import serve
+
+
+@click.command("serve")
+@INDEX_DIR_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--watch",
+    "watch_root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Re-index this site root incrementally whenever a file changes.",
+)
+def serve_command(
+    index_dir: Path, host: str, port: int, workers: int, watch_root: Path | None
+) -> None:
+    """Serve the index with a production server (gunicorn)."""
+    if watch_root is not None:
+        try:
+            settings = load_settings(watch_root.resolve(), {"index_dir": index_dir})
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        problem = reindex(settings)
+        if problem is not None:
+            click.echo(f"kb serve: {problem}", err=True)
+        watch(settings)
+    serve(index_dir, host, port, workers)
