@@ -1,16 +1,24 @@
-"""Settings, each declared once with its meaning; read from kb.toml in the site root and KB_* variables."""
+"""Settings, each declared once with its meaning and read the same way from every source.
+
+The order of precedence: defaults, then the `[kb]` table of kb.toml in the site root, then
+`KB_<NAME>` environment variables, then overrides (command-line options, tests). docs/settings.md
+is generated from this module (scripts/gen_docs.py).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = REPO_ROOT / "examples" / "site"
 CONFIG_FILE = "kb.toml"
+ENV_PREFIX = "KB_"
 
 # Rules → Actions is the terminology move the Auth0 corpus went through; a site's kb.toml adds its own.
 DEFAULT_DEPRECATED_TERMS: dict[str, str] = {
@@ -32,120 +40,190 @@ class SectionPolicy:
     warning_days: int
 
 
+def _about(help_text: str, kind: str) -> dict[str, str]:
+    """Say what a setting means and the kind of value it takes (how its text is read)."""
+    return {"help": help_text, "kind": kind}
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Every setting kb reads; the docstring of each field is in the `help` metadata."""
+    """Every setting kb reads (see docs/settings.md)."""
 
-    site_root: Path = field(default=EXAMPLE_SITE, metadata={"help": "Folder holding the docs."})
+    site_root: Path = field(
+        default=EXAMPLE_SITE, metadata=_about("Folder holding the docs.", "path")
+    )
     index_dir: Path = field(
-        default=Path(".kb-index"), metadata={"help": "Folder holding the index generations."}
+        default=Path(".kb-index"), metadata=_about("Folder holding the index generations.", "path")
     )
     excludes: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "Globs (relative to the site root) of files that are not pages."},
+        metadata=_about("Globs (relative to the site root) of files that are not pages.", "globs"),
     )
     snippet_dirs: tuple[str, ...] = field(
         default=("snippets", "_snippets", "_includes"),
-        metadata={"help": "Top-level folders whose files are includes, not pages."},
+        metadata=_about("Top-level folders whose files are includes, not pages.", "globs"),
     )
     max_page_bytes: int = field(
-        default=2_000_000, metadata={"help": "Pages larger than this are rejected."}
+        default=2_000_000, metadata=_about("Pages larger than this are rejected.", "int")
     )
     max_parse_seconds: float = field(
         default=20.0,
-        metadata={"help": "A page that takes longer to parse is rejected (0 turns the limit off)."},
+        metadata=_about(
+            "A page that takes longer to parse is rejected (0 turns the limit off).", "float"
+        ),
     )
     review_window_days: int = field(
-        default=180, metadata={"help": "Days a validation stays fresh."}
+        default=180, metadata=_about("Days a validation stays fresh.", "int")
     )
     warning_days: int = field(
-        default=30, metadata={"help": "Days before the window ends when a page becomes due."}
+        default=30, metadata=_about("Days before the window ends when a page becomes due.", "int")
     )
     section_policies: dict[str, SectionPolicy] = field(
-        default_factory=dict, metadata={"help": "Per-section review window and warning period."}
+        default_factory=dict,
+        metadata=_about(
+            "Per-section review window and warning period: "
+            '{"section" = {review_window_days = N, warning_days = N}}.',
+            "policies",
+        ),
     )
     exempt: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "Globs of URLs or paths exempt from review (e.g. API reference)."},
+        metadata=_about("Globs of URLs or paths exempt from review (e.g. API reference).", "globs"),
     )
     deprecated_terms: dict[str, str] = field(
         default_factory=lambda: dict(DEFAULT_DEPRECATED_TERMS),
-        metadata={"help": "Deprecated term → its replacement."},
+        metadata=_about(
+            "Deprecated term → its replacement (replaces the defaults; extra_deprecated_terms in "
+            "kb.toml adds to them).",
+            "terms",
+        ),
     )
     glossary_pages: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "Paths of glossary pages; empty means any page named glossary."},
+        metadata=_about(
+            "Globs of the glossary pages; empty means any page named like a glossary "
+            "(glossary.mdx, terms.md …) or holding a terms={[...]} component.",
+            "globs",
+        ),
     )
     max_vanish_share: float = field(
         default=0.5,
-        metadata={"help": "Refuse to switch when more than this share of pages would disappear."},
+        metadata=_about(
+            "Refuse to switch when more than this share of pages would disappear.", "float"
+        ),
     )
     stale_budget: int | None = field(
-        default=None, metadata={"help": "Default --fail-over for `kb stale`."}
+        default=None,
+        metadata=_about("Default --fail-over for `kb stale` (none: no budget).", "optional-int"),
     )
 
 
-def _coerce(name: str, value: Any) -> Any:
-    """Turn a TOML or environment value into the type a field expects."""
-    if value is None and name == "stale_budget":
-        return None
-    if name in {"site_root", "index_dir"}:
-        return Path(value)
-    if name in {"excludes", "snippet_dirs", "exempt", "glossary_pages"}:
-        if isinstance(value, str):
-            return tuple(v.strip() for v in value.split(",") if v.strip())
-        return tuple(value)
-    if name in {"max_page_bytes", "review_window_days", "warning_days", "stale_budget"}:
-        return int(value)
-    if name in {"max_vanish_share", "max_parse_seconds"}:
-        return float(value)
-    if name == "section_policies":
-        return {
-            key: SectionPolicy(int(p["review_window_days"]), int(p["warning_days"]))
-            for key, p in dict(value).items()
-        }
-    if name == "deprecated_terms":
-        return {str(k): str(v) for k, v in dict(value).items()}
-    return value
+SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
+
+
+def _table(name: str, value: Any) -> Mapping[str, Any]:
+    """Read a table setting: a mapping, or (from the environment) JSON or a TOML inline table."""
+    if isinstance(value, Mapping):
+        return value
+    text = str(value).strip()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        try:
+            parsed = tomllib.loads(f"value = {text}")["value"]
+        except tomllib.TOMLDecodeError:
+            parsed = None
+    if not isinstance(parsed, Mapping):
+        raise ValueError(
+            f'{name} must be a table: JSON ({{"a": "b"}}) or a TOML inline table ({{a = "b"}})'
+        )
+    return parsed
+
+
+def _globs(value: Any) -> tuple[str, ...]:
+    """Read a list of globs: a list, or (from the environment) comma-separated or a JSON list."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            value = json.loads(text)
+        else:
+            return tuple(v.strip() for v in text.split(",") if v.strip())
+    return tuple(str(v) for v in value)
+
+
+def _policies(name: str, value: Any) -> dict[str, SectionPolicy]:
+    """Read per-section review policies."""
+    return {
+        str(key): SectionPolicy(int(p["review_window_days"]), int(p["warning_days"]))
+        for key, p in _table(name, value).items()
+    }
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Turn a TOML, environment or override value into the type a setting takes.
+
+    Raises ValueError naming the setting when the value cannot be used.
+    """
+    kind = SETTING_FIELDS[name].metadata["kind"]
+    try:
+        if kind == "path":
+            return Path(value)
+        if kind == "globs":
+            return _globs(value)
+        if kind == "int":
+            return int(value)
+        if kind == "optional-int":
+            return None if value in (None, "") else int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "policies":
+            return _policies(name, value)
+        return {str(k): str(v) for k, v in _table(name, value).items()}
+    except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
+        raise ValueError(f"setting {name}: {exc}") from None
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    """Read the [kb] table of a kb.toml: known settings only, extra_deprecated_terms merged."""
+    try:
+        data = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("kb", {}))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    extra_terms = data.pop("extra_deprecated_terms", None)
+    unknown = set(data) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+    values = {k: coerce(k, v) for k, v in data.items()}
+    if extra_terms:
+        base = values.get("deprecated_terms", DEFAULT_DEPRECATED_TERMS)
+        values["deprecated_terms"] = {**base, **coerce("deprecated_terms", extra_terms)}
+    return values
 
 
 def load_settings(
     site_root: Path | str | None = None,
     overrides: dict[str, Any] | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Build settings from defaults, then kb.toml in the site root, then KB_* variables, then overrides."""
+    """Build settings from defaults, kb.toml in the site root, KB_* variables, then overrides."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    names = {f.name for f in fields(Settings)}
     root = site_root or env.get("KB_SITE_ROOT") or (overrides or {}).get("site_root")
-    values["site_root"] = Path(root) if root else EXAMPLE_SITE
+    values: dict[str, Any] = {"site_root": Path(root) if root else EXAMPLE_SITE}
     toml_path = Path(values["site_root"]) / CONFIG_FILE
     if toml_path.is_file():
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8")).get("kb", {})
-        extra_terms = data.pop("extra_deprecated_terms", None)
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"{toml_path}: unknown settings {sorted(unknown)}")
-        values.update({k: _coerce(k, v) for k, v in data.items()})
-        if extra_terms:
-            values["deprecated_terms"] = {**DEFAULT_DEPRECATED_TERMS, **extra_terms}
-    for name in names - {"site_root"}:
-        raw = env.get(f"KB_{name.upper()}")
+        values.update(_from_toml(toml_path))
+    for name in SETTING_FIELDS.keys() - {"site_root"}:
+        raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None:
-            values[name] = _coerce(name, raw)
+            values[name] = coerce(name, raw)
     for key, value in (overrides or {}).items():
-        if key not in names:
+        if key not in SETTING_FIELDS:
             raise ValueError(f"unknown setting {key!r}")
-        values[key] = _coerce(key, value)
+        values[key] = coerce(key, value)
     return replace(Settings(), **values)
 
 
-def describe_settings() -> list[tuple[str, str]]:
-    """Return (name, help) for every setting, for documentation."""
-    return [(f.name, f.metadata.get("help", "")) for f in fields(Settings)]
-
-
+# The settings a served generation keeps, so reports judge pages by the rules it was built with.
 REPORT_SETTINGS = (
     "review_window_days",
     "warning_days",
@@ -167,7 +245,7 @@ def report_settings(settings: Settings) -> dict[str, Any]:
     return data
 
 
-def settings_from_report(data: dict[str, Any] | None) -> Settings:
+def settings_from_report(data: Mapping[str, Any] | None) -> Settings:
     """Rebuild Settings from report_settings() data stored in a generation."""
-    values = {k: _coerce(k, v) for k, v in (data or {}).items() if k in REPORT_SETTINGS}
+    values = {k: coerce(k, v) for k, v in (data or {}).items() if k in REPORT_SETTINGS}
     return replace(Settings(), **values)

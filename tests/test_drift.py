@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.glossary.drift import DriftFinding, term_mentions, tooltip_drift, unused_terms
+from kb.glossary.drift import DriftFinding, tooltip_drift
 from kb.glossary.reader import parse_glossary_page
 from kb.glossary.terms import Glossary
+from kb.glossary.usage import term_mentions, unused_terms
 from kb.pages import TooltipUse
 from kb.urls import term_from_href
 

@@ -16,16 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from kb.build.indexer import PARALLEL_THRESHOLD, build_index
+from kb.build.indexer import build_index
 from kb.config import EXAMPLE_SITE, load_settings
 from kb.index import generations
 from kb.index.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
 from kb.index.generations import WHOOSH_DIR
+from kb.search.writer import PARALLEL_DOCUMENTS
 from kb.web import create_app
 
 EXAMPLE_PAGES = 21
 GENERATED_PAGES = 60  # with the example pages, over the threshold that starts the parse pool
-MANY_PAGES = PARALLEL_THRESHOLD * 4  # enough for a full build to write Whoosh from sub-processes
+MANY_PAGES = PARALLEL_DOCUMENTS  # enough for a full build to write Whoosh from sub-processes
 OLD_WORD = "zephyrine"
 NEW_WORD = "marigoldia"
 CHANGED_PAGE = "docs/generated/page-3.md"

@@ -8,9 +8,10 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
-from kb.reports.checks import broken_links, load_redirects
+from kb.reports.links import broken_links, load_redirects
 from kb.config import Settings
-from kb.glossary.drift import term_mentions, tooltip_drift, unused_terms
+from kb.glossary.drift import tooltip_drift
+from kb.glossary.usage import term_mentions, unused_terms
 from kb.glossary.terms import Glossary, Term
 from kb.pages import TooltipUse
 from kb.index.store import PageStore
@@ -21,22 +22,8 @@ _ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltip
 def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
     """Compute and store glossary, drift, link and term findings; return the glossary terms."""
     rows = list(store.rows(_ROW_COLUMNS))
-    glossary = Glossary(
-        Term(**{**t, "aliases": tuple(t["aliases"])})
-        for row in rows
-        for t in (row["facts"] or {}).get("glossary_terms", [])
-    )
-    glossary_json = glossary.to_json()
-    store.put_meta("glossary", glossary_json)
-    key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
-    _refresh_mentions(store, rows, glossary, key)
-
-    uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
-    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
-    store.put_meta("term_pages", _term_pages(rows, glossary))
-    used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
-    used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
-    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
+    glossary = _store_glossary(store, rows)
+    _store_glossary_usage(store, rows, glossary)
     redirects = load_redirects(settings.site_root)
     store.put_meta("redirects", redirects)
     store.put_meta("links", broken_links(rows, redirects))
@@ -52,6 +39,30 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
     ]
+
+
+def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:
+    """Gather the terms every glossary page defined into the site's glossary and store it."""
+    glossary = Glossary(
+        Term(**{**t, "aliases": tuple(t["aliases"])})
+        for row in rows
+        for t in (row["facts"] or {}).get("glossary_terms", [])
+    )
+    glossary_json = glossary.to_json()
+    store.put_meta("glossary", glossary_json)
+    key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
+    _refresh_mentions(store, rows, glossary, key)
+    return glossary
+
+
+def _store_glossary_usage(store: PageStore, rows: list[dict[str, Any]], glossary: Glossary) -> None:
+    """Store the tooltips that drift from the glossary, the pages per term and unused terms."""
+    uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
+    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
+    store.put_meta("term_pages", _term_pages(rows, glossary))
+    used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
+    used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
+    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
 
 
 def _refresh_mentions(

@@ -1,30 +1,31 @@
-"""Build and update index generations: parse changed sources, write Whoosh and the page store, switch."""
+"""Build and update index generations: parse changed sources, write the search index and the
+page store into a new generation folder, then switch it in with one atomic rename."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import multiprocessing
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh.writing import IndexingError
-
-from kb.index import generations
-from kb.index.generations import WHOOSH_DIR
-from kb.index.checkpoints import checkpoint
-from kb.config import Settings, report_settings
-from kb.build.discover import SourceFile, discover
 from kb.build.derived import derive_generation_data
-from kb.build.page import combined_digest, include_digest
-from kb.build.pool import PARALLEL_THRESHOLD, build_pages
-from kb.search.schema import SCHEMA_VERSION, build_schema, page_document, term_document
-from kb.index.store import PageStore
+from kb.build.discover import Discovery, discover
+from kb.build.incremental import (
+    Changes,
+    changed_sources,
+    previous_generation,
+    served_count,
+    settings_fingerprint,
+)
+from kb.build.pool import build_pages
+from kb.config import Settings, report_settings
+from kb.index import generations
+from kb.index.checkpoints import checkpoint
+from kb.index.store import STORE_FILE, PageStore
+from kb.search.schema import SCHEMA_VERSION
+from kb.search.writer import IndexWriter
 
 Progress = Callable[[int, int], None]
 
@@ -62,50 +63,15 @@ class BuildSummary:
         }
 
 
-def settings_fingerprint(settings: Settings) -> str:
-    """Hash what changes how pages are parsed, so a change forces a full build."""
-    text = repr(
-        (
-            SCHEMA_VERSION,
-            settings.snippet_dirs,
-            settings.max_page_bytes,
-            settings.excludes,
-            sorted(settings.deprecated_terms.items()),
-        )
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+@dataclass
+class _Run:
+    """One build under way: the folder being built, its store and search writer, what changed."""
 
-
-def _changed_sources(
-    sources: Iterable[SourceFile], store: PageStore, settings: Settings
-) -> tuple[list[SourceFile], int, set[str]]:
-    """Split sources into changed ones and a count of unchanged; also return removed URLs."""
-    known = {row["url"]: row for row in store.rows(("url", "content_hash", "deps"))}
-    include_digests: dict[str, str | None] = {}
-    changed: list[SourceFile] = []
-    unchanged = 0
-    seen: set[str] = set()
-    for source in sources:
-        seen.add(source.url)
-        row = known.get(source.url)
-        if row is None:
-            changed.append(source)
-            continue
-        try:
-            raw_digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
-        except OSError:
-            changed.append(source)
-            continue
-        deps = {}
-        for key in row["deps"] or {}:
-            if key not in include_digests:
-                include_digests[key] = include_digest(settings.site_root, key)
-            deps[key] = include_digests[key] or "missing"
-        if combined_digest(raw_digest, deps) == row["content_hash"]:
-            unchanged += 1
-        else:
-            changed.append(source)
-    return changed, unchanged, set(known) - seen
+    building: Path
+    store: PageStore
+    writer: IndexWriter
+    changes: Changes
+    previous_pages: int
 
 
 def build_index(
@@ -118,169 +84,135 @@ def build_index(
     """Build a new generation (incrementally when possible) and switch it in atomically."""
     started = time.perf_counter()
     summary = BuildSummary()
-    index_dir = settings.index_dir
-    with generations.writer_lock(index_dir):
-        generations.clean_leftovers(index_dir)
-        discovery = discover(
-            settings.site_root,
-            settings.excludes,
-            settings.snippet_dirs,
-            skip=(index_dir,),
+    with generations.writer_lock(settings.index_dir):
+        generations.clean_leftovers(settings.index_dir)
+        found = discover(
+            settings.site_root, settings.excludes, settings.snippet_dirs, skip=(settings.index_dir,)
         )
         checkpoint("walk")
-        summary.problems.extend(_split_problem(p) for p in discovery.problems)
-        previous = _previous_generation(index_dir, settings, full, summary.problems)
-        building = generations.new_generation_folder(index_dir)
-        if previous is not None:
-            summary.mode = "incremental"
-            shutil.copytree(previous / WHOOSH_DIR, building / WHOOSH_DIR)
-            shutil.copy2(previous / "pages.sqlite", building / "pages.sqlite")
-            store = PageStore(building, writable=True)
-            ix = whoosh_index.open_dir(str(building / WHOOSH_DIR))
-            changed, summary.unchanged, removed = _changed_sources(
-                discovery.sources, store, settings
-            )
-            previous_count = store.count()
-        else:
-            (building / WHOOSH_DIR).mkdir()
-            store = PageStore(building, writable=True)
-            ix = whoosh_index.create_in(str(building / WHOOSH_DIR), build_schema())
-            changed, removed, previous_count = (
-                list(discovery.sources),
-                set(),
-                _served_count(index_dir),
-            )
-        writer = _writer(ix, len(changed))
+        run = _start(settings, found, full, summary)
         try:
-            for done, built in enumerate(build_pages(changed, settings), start=1):
-                checkpoint("parse")
-                if built.rejection is not None:
-                    summary.rejected.append((built.rejection.path, built.rejection.reason))
-                    removed.add(built.url)
-                elif built.page is not None:
-                    page = built.page
-                    summary.problems.extend((page.path, p) for p in page.problems)
-                    facts = {"glossary_terms": built.glossary_terms, "deprecated": built.deprecated}
-                    store.put(page, built.deps, facts)
-                    writer.update_document(**page_document(page))
-                    summary.indexed += 1
-                if progress is not None:
-                    progress(done, len(changed))
-            existing = set(store.urls())
-            for url in removed:
-                if url in existing:
-                    summary.removed += 1
-                    store.delete(url)
-                writer.delete_by_term("url", url)
-            writer.delete_by_term("kind", "term")
-            for term in derive_generation_data(store, settings):
-                writer.add_document(**term_document(**term))
-            checkpoint("write")
-            writer.commit(optimize=summary.mode == "full")
-        except BaseException:
-            # A commit that failed half-way (a full disk) has closed the writer: keep its error.
-            with contextlib.suppress(IndexingError, OSError):
-                writer.cancel()
-            raise
-        summary.pages = store.count()
-        store.put_meta("summary", summary.to_dict())
-        store.put_meta("settings", report_settings(settings))
-        store.commit()
-        store.close()
-        ix.close()
+            _write(run, settings, summary, progress)
+            summary.pages = run.store.count()
+            run.store.put_meta("summary", summary.to_dict())
+            run.store.put_meta("settings", report_settings(settings))
+            run.store.commit()
+        finally:
+            run.store.close()
         checkpoint("commit")
-        if summary.pages == 0:
-            shutil.rmtree(building, ignore_errors=True)
-            raise IndexRefused(
-                "no page could be indexed; the previous index (if any) keeps serving"
-            )
-        _guard_shrink(previous_count, summary.pages, settings, allow_shrink, building)
-        manifest = {
-            "schema": SCHEMA_VERSION,
-            "fingerprint": settings_fingerprint(settings),
-            "site_root": str(settings.site_root),
-            "pages": summary.pages,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        final = generations.publish(index_dir, building, manifest)
-        generations.clean_leftovers(index_dir)
-        summary.generation = final.name
-        summary.seconds = time.perf_counter() - started
-        return summary
+        _refuse_a_bad_switch(run, settings, summary, allow_shrink)
+        final = generations.publish(settings.index_dir, run.building, _manifest(settings, summary))
+        generations.clean_leftovers(settings.index_dir)
+    summary.generation = final.name
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
-def _writer(ix: Any, documents: int) -> Any:
-    """Open a Whoosh writer; a large batch analyzes in sub-processes, as parsing does."""
-    if documents >= PARALLEL_THRESHOLD * 4 and (multiprocessing.cpu_count() or 1) >= 2:
-        return ix.writer(procs=2, limitmb=128, multisegment=True)
-    return ix.writer(limitmb=256)
+def _start(settings: Settings, found: Discovery, full: bool, summary: BuildSummary) -> _Run:
+    """Open the folder of the next generation: a copy of the served one, or a new one."""
+    summary.problems.extend(_split_problem(p) for p in found.problems)
+    previous = previous_generation(settings.index_dir, settings, full, summary.problems)
+    building = generations.new_generation_folder(settings.index_dir)
+    try:
+        return _open_run(settings, found, previous, building, summary)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _open_run(
+    settings: Settings,
+    found: Discovery,
+    previous: Path | None,
+    building: Path,
+    summary: BuildSummary,
+) -> _Run:
+    """Open the store and search writer in the building folder and find what changed."""
+    if previous is None:
+        changes = Changes(list(found.sources))
+        previous_pages = served_count(settings.index_dir)
+        store = PageStore(building, writable=True)
+    else:
+        summary.mode = "incremental"
+        shutil.copy2(previous / STORE_FILE, building / STORE_FILE)
+        store = PageStore(building, writable=True)
+        changes = changed_sources(found.sources, store, settings)
+        summary.unchanged = changes.unchanged
+        previous_pages = store.count()
+    writer = IndexWriter(building, previous=previous, documents=len(changes.changed))
+    return _Run(building, store, writer, changes, previous_pages)
+
+
+def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progress | None) -> None:
+    """Write the changed pages, drop the removed ones, derive generation-wide data, commit."""
+    try:
+        _write_pages(run, settings, summary, progress)
+        existing = set(run.store.urls())
+        for url in run.changes.removed:
+            if url in existing:
+                summary.removed += 1
+                run.store.delete(url)
+            run.writer.drop(url)
+        run.writer.replace_terms(derive_generation_data(run.store, settings))
+        checkpoint("write")
+    except BaseException:
+        run.writer.cancel()
+        raise
+    run.writer.commit(optimize=summary.mode == "full")
+
+
+def _write_pages(
+    run: _Run, settings: Settings, summary: BuildSummary, progress: Progress | None
+) -> None:
+    """Parse the changed sources in parallel and write each page (or note its rejection)."""
+    changed = run.changes.changed
+    for done, built in enumerate(build_pages(changed, settings), start=1):
+        checkpoint("parse")
+        if built.rejection is not None:
+            summary.rejected.append((built.rejection.path, built.rejection.reason))
+            run.changes.removed.add(built.url)
+        elif built.page is not None:
+            page = built.page
+            summary.problems.extend((page.path, p) for p in page.problems)
+            facts = {"glossary_terms": built.glossary_terms, "deprecated": built.deprecated}
+            run.store.put(page, built.deps, facts)
+            run.writer.put_page(page)
+            summary.indexed += 1
+        if progress is not None:
+            progress(done, len(changed))
+
+
+def _refuse_a_bad_switch(
+    run: _Run, settings: Settings, summary: BuildSummary, allow_shrink: bool
+) -> None:
+    """Refuse to switch to a generation with no page, or one that lost too many pages."""
+    before, after = run.previous_pages, summary.pages
+    if after == 0:
+        shutil.rmtree(run.building, ignore_errors=True)
+        raise IndexRefused("no page could be indexed; the previous index (if any) keeps serving")
+    if allow_shrink or before == 0:
+        return
+    lost = (before - after) / before
+    if lost > settings.max_vanish_share:
+        shutil.rmtree(run.building, ignore_errors=True)
+        raise IndexRefused(
+            f"refusing to switch: {before - after} of {before} pages ({lost:.0%}) would vanish, "
+            f"over the {settings.max_vanish_share:.0%} limit; check the site root or pass --allow-shrink"
+        )
+
+
+def _manifest(settings: Settings, summary: BuildSummary) -> dict[str, object]:
+    """Describe the generation: what built it, from where, and how many pages it has."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "fingerprint": settings_fingerprint(settings),
+        "site_root": str(settings.site_root),
+        "pages": summary.pages,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def _split_problem(problem: str) -> tuple[str, str]:
     """Split a "path: reason" problem into its parts."""
     path, _, reason = problem.partition(": ")
     return path, reason
-
-
-def _previous_generation(
-    index_dir: Path, settings: Settings, full: bool, problems: list[tuple[str, str]]
-) -> Path | None:
-    """Return the generation an incremental run can start from, or None for a full build.
-
-    A damaged or unreadable generation is not copied forward: the run rebuilds in full and
-    says why in problems.
-    """
-    if full:
-        return None
-    try:
-        current = generations.current_generation(index_dir)
-    except generations.NoIndex:
-        return None
-    manifest = generations.read_manifest(current)
-    if manifest.get("schema") != SCHEMA_VERSION:
-        return None
-    if manifest.get("fingerprint") != settings_fingerprint(settings):
-        return None
-    if manifest.get("site_root") != str(settings.site_root):
-        return None
-    problem = generations.damage(current) or _unreadable(current)
-    if problem is not None:
-        problems.append((current.name, f"not reused ({problem}); rebuilt in full"))
-        return None
-    return current
-
-
-def _unreadable(folder: Path) -> str | None:
-    """Say why a generation's index or page store cannot be opened (None when both open)."""
-    try:
-        ix = whoosh_index.open_dir(str(folder / WHOOSH_DIR))
-        with ix.reader() as reader:
-            reader.doc_count_all()
-        ix.close()
-        PageStore(folder).count()
-    except Exception as exc:  # any failure means "do not build on it"; a full build is safe
-        return f"cannot be opened: {type(exc).__name__}: {exc}"
-    return None
-
-
-def _served_count(index_dir: Path) -> int:
-    """Return how many pages the served generation has (0 when none)."""
-    try:
-        manifest = generations.read_manifest(generations.current_generation(index_dir))
-    except generations.NoIndex:
-        return 0
-    pages = manifest.get("pages", 0)
-    return pages if isinstance(pages, int) else 0
-
-
-def _guard_shrink(before: int, after: int, settings: Settings, allow: bool, building: Path) -> None:
-    """Refuse a switch that would drop more than the allowed share of pages."""
-    if allow or before == 0:
-        return
-    lost = (before - after) / before
-    if lost > settings.max_vanish_share:
-        shutil.rmtree(building, ignore_errors=True)
-        raise IndexRefused(
-            f"refusing to switch: {before - after} of {before} pages ({lost:.0%}) would vanish, "
-            f"over the {settings.max_vanish_share:.0%} limit; check the site root or pass --allow-shrink"
-        )

@@ -1,31 +1,36 @@
-"""Turn one source file into a Page: frontmatter, MDX, rendering, title fallback, validation."""
+"""Turn one source file into a Page: frontmatter, MDX, rendering, title, validation, checks.
+
+Bad content never raises here: a page that cannot be read or parsed becomes a Rejection with the
+reason, and problems found in a page that is still indexed travel with it.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from kb.reports.checks import deprecated_hits
-from kb.config import Settings
 from kb.build.discover import SourceFile
+from kb.build.snippets import SnippetLoader, combined_digest
+from kb.build.sources import RejectedSource, SourceText, read_source
+from kb.config import Settings
+from kb.globs import matches_any
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
-from kb.mdx.document import mdx_to_markdown
+from kb.mdx.document import MdxDocument, mdx_to_markdown
 from kb.pages import Page
-from kb.render.markdown import MarkdownRenderer, render_markdown
-from kb.build.sources import RejectedSource, decode, read_source
-from kb.markup.frontmatter import strip_frontmatter
-from kb.reports.validation import read_validation
+from kb.render.markdown import MarkdownRenderer, RenderedPage, render_markdown
+from kb.reports.terms import deprecated_hits
+from kb.reports.validation import Validation, read_validation
 from kb.urls import INDEX_STEMS
 
 _OPENAPI = re.compile(r"\b(get|post|put|patch|delete|head|options)\s+(/\S*)", re.IGNORECASE)
 ROOT_SECTION = "general"
 RENDERER = MarkdownRenderer()
+IncludeCache = dict[str, tuple[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -46,77 +51,6 @@ class BuiltPage:
     deps: dict[str, str]
     glossary_terms: list[dict[str, object]]
     deprecated: list[dict[str, object]] = field(default_factory=list)
-
-
-def combined_digest(raw_digest: str, deps: dict[str, str]) -> str:
-    """Hash a source's bytes with the digests of the includes it read."""
-    lines = [raw_digest, *(f"{k}:{v}" for k, v in sorted(deps.items()))]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def include_digest(site_root: Path, key: str) -> str | None:
-    """Return the digest of an include file now, or None when it is gone."""
-    loaded = _load_include(site_root, key)
-    return None if loaded is None else loaded[0]
-
-
-@dataclass
-class SnippetLoader:
-    """Load `.mdx` includes for one page from inside the site root, remembering what was read."""
-
-    site_root: Path
-    page_dir: PurePosixPath
-    cache: dict[str, tuple[str, str] | None]
-    used: dict[str, str] = field(default_factory=dict)
-
-    def __call__(self, import_path: str) -> str | None:
-        """Return the body of an included file, or None when it is missing or outside the root."""
-        cleaned = import_path.strip()
-        rel = (
-            PurePosixPath(cleaned.lstrip("/"))
-            if cleaned.startswith("/")
-            else self.page_dir / cleaned
-        )
-        key = _normalise(rel)
-        if key is None:
-            return None
-        if key not in self.cache:
-            self.cache[key] = _load_include(self.site_root, key)
-        loaded = self.cache[key]
-        if loaded is None:
-            self.used[key] = "missing"
-            return None
-        digest, body = loaded
-        self.used[key] = digest
-        return body
-
-
-def _normalise(rel: PurePosixPath) -> str | None:
-    """Collapse `..` segments; None when the path climbs out of the root."""
-    parts: list[str] = []
-    for part in rel.parts:
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        else:
-            parts.append(part)
-    return "/".join(parts) or None
-
-
-def _load_include(site_root: Path, key: str) -> tuple[str, str] | None:
-    """Read an include file (digest, body) if it exists inside the root."""
-    path = site_root / key
-    try:
-        resolved = path.resolve()
-        resolved.relative_to(site_root.resolve())
-        raw = resolved.read_bytes()
-    except (OSError, ValueError):
-        return None
-    text, _ = decode(raw)
-    return hashlib.sha256(raw).hexdigest(), strip_frontmatter(text)
 
 
 def page_title(meta: dict[str, object], first_h1: str | None, rel: str) -> tuple[str, str]:
@@ -170,9 +104,7 @@ def time_budget(seconds: float) -> Iterator[None]:
 
 
 def build_page(
-    source: SourceFile,
-    settings: Settings,
-    include_cache: dict[str, tuple[str, str] | None] | None = None,
+    source: SourceFile, settings: Settings, include_cache: IncludeCache | None = None
 ) -> BuiltPage:
     """Build a Page from a source, or a Rejection with the reason; never raises for bad content."""
     try:
@@ -184,35 +116,76 @@ def build_page(
         PurePosixPath(source.rel).parent,
         {} if include_cache is None else include_cache,
     )
+    converted = _convert(text, loader, settings)
+    if isinstance(converted, str):
+        return BuiltPage(source.url, None, Rejection(source.rel, converted), loader.used, [])
+    document, rendered = converted
+    terms, glossary_problems = _glossary_terms(source, text, settings)
+    document = replace(document, problems=(*document.problems, *glossary_problems))
+    page = _page(source, text, document, rendered, combined_digest(text.digest, loader.used))
+    hits = deprecated_hits(text.body, text.body_line - 1, settings.deprecated_terms)
+    return BuiltPage(source.url, page, None, loader.used, terms, hits)
+
+
+def _convert(
+    text: SourceText, loader: SnippetLoader, settings: Settings
+) -> tuple[MdxDocument, RenderedPage] | str:
+    """Read the body's MDX and render it, within the time budget; a string says why it failed."""
     try:
         with time_budget(settings.max_parse_seconds):
             document = mdx_to_markdown(
                 text.body, renderer=RENDERER, line_offset=text.body_line - 1, load_snippet=loader
             )
-            rendered = render_markdown(document.markdown)
+            return document, render_markdown(document.markdown)
     except RecursionError:
-        rejection = Rejection(source.rel, "content nested too deeply to parse")
-        return BuiltPage(source.url, None, rejection, loader.used, [])
+        return "content nested too deeply to parse"
     except ParseTimeout:
-        reason = (
+        return (
             f"took longer than {settings.max_parse_seconds:g} s to parse "
             "(pathologically nested content?)"
         )
-        return BuiltPage(source.url, None, Rejection(source.rel, reason), loader.used, [])
-    title, title_source = page_title(text.meta, rendered.first_h1, source.rel)
+
+
+def _validation(text: SourceText) -> Validation:
+    """Read validatedOn; a page whose frontmatter is malformed cannot count as validated."""
     validation = read_validation(text.meta)
     broken = next((p for p in text.problems if p.startswith("malformed frontmatter")), None)
     if broken is not None:
-        # Salvaged keys may be wrong or missing, so the page cannot count as validated.
+        # Salvaged keys may be wrong or missing.
         validation = replace(validation, problem=f"validation unreadable: {broken}")
+    return validation
+
+
+def _glossary_terms(
+    source: SourceFile, text: SourceText, settings: Settings
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Read the glossary terms a page defines, if it is a glossary page.
+
+    With the glossary_pages setting, the pages it names are the glossary; without it, a page
+    named like one or holding a terms={[...]} component is.
+    """
+    if settings.glossary_pages:
+        is_glossary = matches_any(source.rel, settings.glossary_pages)
+    else:
+        is_glossary = looks_like_glossary(source.rel, text.body)
+    if not is_glossary:
+        return [], []
+    found, problems = parse_glossary_page(source.rel, text.body, text.body_line - 1)
+    return [asdict(term) for term in found], problems
+
+
+def _page(
+    source: SourceFile,
+    text: SourceText,
+    document: MdxDocument,
+    rendered: RenderedPage,
+    digest: str,
+) -> Page:
+    """Assemble the Page record of a source that was read and rendered."""
+    title, title_source = page_title(text.meta, rendered.first_h1, source.rel)
+    validation = _validation(text)
     description = text.meta.get("description")
-    digest = combined_digest(text.digest, loader.used)
-    terms: list[dict[str, object]] = []
-    if looks_like_glossary(source.rel, text.body):
-        found, problems = parse_glossary_page(source.rel, text.body, text.body_line - 1)
-        terms = [asdict(term) for term in found]
-        document = replace(document, problems=(*document.problems, *problems))
-    page = Page(
+    return Page(
         url=source.url,
         path=source.rel,
         title=title,
@@ -234,5 +207,3 @@ def build_page(
         content_hash=digest,
         body_line=text.body_line,
     )
-    hits = deprecated_hits(text.body, text.body_line - 1, settings.deprecated_terms)
-    return BuiltPage(source.url, page, None, loader.used, terms, hits)

@@ -12,9 +12,9 @@ from kb.index.generation import Generation
 from kb.params import paginate
 from kb.reports.facts import GenerationFacts, generation_facts
 from kb.reports.queries import PER_PAGE, ReportQueryError
+from kb.reports.terms import CONTEXT_REACH
 
 LINK_KINDS = ("missing-page", "missing-anchor")
-_CONTEXT_REACH = 40  # characters kept before a hit by kb.checks.deprecated_hits
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,8 @@ def findings_to_json(result: FindingsPage, groups_key: str) -> dict[str, Any]:
 def mark_context(context: str, found: str) -> tuple[str, str, str]:
     """Split a finding's context around the occurrence of what was found that the finding is about.
 
-    The checks cut a context 40 characters either side of the hit, so the hit is the last
-    whole-word occurrence starting within the first 40 characters.
+    The check cuts a context CONTEXT_REACH characters either side of the hit, so the hit is the
+    last whole-word occurrence starting within the first CONTEXT_REACH characters.
     """
     if not found:
         return context, "", ""
@@ -189,6 +189,6 @@ def mark_context(context: str, found: str) -> tuple[str, str, str]:
     matches = list(pattern.finditer(context))
     if not matches:
         return context, "", ""
-    near = [m for m in matches if m.start() <= _CONTEXT_REACH]
+    near = [m for m in matches if m.start() <= CONTEXT_REACH]
     match = near[-1] if near else matches[0]
     return context[: match.start()], match.group(), context[match.end() :]

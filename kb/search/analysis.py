@@ -26,11 +26,6 @@ _SPLIT = re.compile(r"[_:/.\-@]+|(?<=[a-z0-9]{2})(?=[A-Z][a-z0-9])|(?<=[A-Z]{2})
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
 
 
-def split_identifier(text: str) -> list[str]:
-    """Return the words inside an identifier (itself alone when it is a plain word)."""
-    return [p for p in _SPLIT.split(text) if p] or [text]
-
-
 # Han, Kana and Hangul letters: each becomes its own token, as whoosh's CJKFilter does.
 _CJK = re.compile(
     "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d"

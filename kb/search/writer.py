@@ -1,0 +1,81 @@
+"""Write a generation's search index: the only code that writes Whoosh.
+
+A full build creates the index; an incremental build updates a copy of the previous one. Pages
+and glossary terms become documents by kb.search.schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import shutil
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexingError
+
+from kb.index.generations import WHOOSH_DIR
+from kb.pages import Page
+from kb.search.schema import build_schema, page_document, term_document
+
+# A batch this large analyzes in two sub-processes; smaller ones cost more to fork than to run.
+PARALLEL_DOCUMENTS = 256
+
+
+class IndexWriter:
+    """The writer of one generation's search index, open until committed or cancelled."""
+
+    def __init__(self, folder: Path, *, previous: Path | None, documents: int) -> None:
+        """Create a new index in the generation folder, or update a copy of the previous one's.
+
+        `documents` is how many pages the run expects to write.
+        """
+        target = folder / WHOOSH_DIR
+        if previous is not None:
+            shutil.copytree(previous / WHOOSH_DIR, target)
+            self.index = whoosh_index.open_dir(str(target))
+        else:
+            target.mkdir()
+            self.index = whoosh_index.create_in(str(target), build_schema())
+        if documents >= PARALLEL_DOCUMENTS and (multiprocessing.cpu_count() or 1) >= 2:
+            self._writer: Any = self.index.writer(procs=2, limitmb=128, multisegment=True)
+        else:
+            self._writer = self.index.writer(limitmb=256)
+
+    def put_page(self, page: Page) -> None:
+        """Add a page's document, replacing the one at its URL."""
+        self._writer.update_document(**page_document(page))
+
+    def drop(self, url: str) -> None:
+        """Remove the document at a URL (a page that vanished or was rejected)."""
+        self._writer.delete_by_term("url", url)
+
+    def replace_terms(self, terms: list[dict[str, Any]]) -> None:
+        """Replace every glossary term document with these (slug, term, definition, aliases)."""
+        self._writer.delete_by_term("kind", "term")
+        for term in terms:
+            self._writer.add_document(**term_document(**term))
+
+    def commit(self, *, optimize: bool) -> None:
+        """Write the index to disk (merged into one segment when optimize is set) and close it."""
+        try:
+            self._writer.commit(optimize=optimize)
+        finally:
+            self.index.close()
+
+    def cancel(self) -> None:
+        """Drop what was written; a commit that failed half-way (a full disk) closed it already."""
+        with contextlib.suppress(IndexingError, OSError):
+            self._writer.cancel()
+        self.index.close()
+
+
+def readable(folder: Path) -> None:
+    """Open a generation's search index and count its documents; raise if that fails."""
+    ix = whoosh_index.open_dir(str(folder / WHOOSH_DIR))
+    try:
+        with ix.reader() as reader:
+            reader.doc_count_all()
+    finally:
+        ix.close()
