@@ -215,3 +215,11 @@ def test_odd_input_never_raises(markdown: str) -> None:
     """Odd input renders to something instead of raising."""
     page = render_markdown(markdown)
     assert sanitize_html(page.html) == page.html
+
+
+def test_a_failed_conversion_leaves_the_next_page_unharmed() -> None:
+    """A page too deeply nested for python-markdown must not change how the next one renders."""
+    list_with_block = "1. Open it.\n\n    <p>inside</p>\n\n2. Then.\n"
+    before = render_markdown(list_with_block).html
+    render_markdown("".join("    " * depth + "- deep\n" for depth in range(300)))
+    assert render_markdown(list_with_block).html == before

@@ -96,7 +96,13 @@ def markdown_to_html(markdown: str, references: Mapping[str, tuple[str, str]] | 
     converter.reset()
     if references:
         converter.references.update(references)
-    return converter.convert(CONTROL_CHARS.sub("", markdown))
+    try:
+        return converter.convert(CONTROL_CHARS.sub("", markdown))
+    except BaseException:
+        # A conversion that failed half-way (nesting too deep) leaves the parser's state behind,
+        # which would change how the next page of this thread renders: start afresh instead.
+        _local.converter = None
+        raise
 
 
 class MarkdownRenderer:
