@@ -45,9 +45,11 @@ browser:
 test: $(TEST_STAMP) htmx axe browser lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff, and the import contracts of the pipeline's layers (pyproject.toml, docs/architecture.md)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check kb tests bench scripts wsgi.py
 	$(BIN)/ruff format --check kb tests bench scripts wsgi.py
+	$(BIN)/lint-imports
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.mdx.js import JsError, Jsx
-from kb.mdx.literal import JsArray, JsName, JsObject, LiteralReader, decode_string, evaluate
+from kb.mdx.js import JsError, Jsx, decode_string
+from kb.mdx.literal import JsArray, JsName, JsObject, LiteralReader, evaluate
 
 
 @pytest.mark.parametrize(

@@ -45,54 +45,82 @@ def discover(
     skip: tuple[Path, ...] = (),
 ) -> Discovery:
     """Walk the site root and return every page source, following symlinks only within it."""
-    root = site_root.resolve()
-    skipped = {p.resolve() for p in skip}
-    problems: list[str] = []
-    found: list[tuple[str, Path]] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    stack = [root / CONTENT_DIR] if (root / CONTENT_DIR).is_dir() else [root]
-    while stack:
-        current = stack.pop()
-        stat = current.stat()
-        if (stat.st_dev, stat.st_ino) in seen_dirs:
-            problems.append(f"{current.relative_to(root)}: symlink loop, not followed")
-            continue
-        seen_dirs.add((stat.st_dev, stat.st_ino))
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError as exc:
-            problems.append(f"{current}: cannot list folder ({exc.strerror})")
-            continue
-        for entry in entries:
-            rel = entry.path[len(str(root)) + 1 :].replace(os.sep, "/")
-            if entry.name.startswith(".") or entry.name in SKIPPED_DIRS:
-                continue
-            if "/" not in rel and entry.name in snippet_dirs:
-                continue
-            if excludes and (matches_any(rel, excludes) or matches_any(rel + "/", excludes)):
-                continue
-            target = Path(entry.path)
-            if entry.is_symlink():
-                resolved = target.resolve()
-                if not resolved.exists():
-                    problems.append(f"{rel}: broken symlink, skipped")
-                    continue
-                if not _inside(resolved, root):
-                    problems.append(f"{rel}: symlink leads outside the site root, not followed")
-                    continue
-            if entry.is_dir():
-                if target.resolve() not in skipped:
-                    stack.append(target)
-            elif entry.is_file() and entry.name.lower().endswith(PAGE_SUFFIXES):
-                found.append((rel, target))
+    walk = _Walk(site_root.resolve(), excludes, snippet_dirs, {p.resolve() for p in skip})
+    start = walk.root / CONTENT_DIR
+    walk.run(start if start.is_dir() else walk.root)
     by_url: dict[str, SourceFile] = {}
-    for rel, path in sorted(found, key=lambda item: _preference(item[0])):
+    for rel, path in sorted(walk.found, key=lambda item: _preference(item[0])):
         url = url_for_path(rel)
         if url in by_url:
-            problems.append(f"{rel}: duplicate URL {url} (also {by_url[url].rel}, which is kept)")
+            walk.problems.append(
+                f"{rel}: duplicate URL {url} (also {by_url[url].rel}, which is kept)"
+            )
             continue
         by_url[url] = SourceFile(path=path, rel=rel, url=url)
-    return Discovery(tuple(sorted(by_url.values(), key=lambda s: s.url)), tuple(problems))
+    return Discovery(tuple(sorted(by_url.values(), key=lambda s: s.url)), tuple(walk.problems))
+
+
+class _Walk:
+    """A walk of a site's folders that collects page files and what it skipped, and why."""
+
+    def __init__(
+        self, root: Path, excludes: tuple[str, ...], snippet_dirs: tuple[str, ...], skip: set[Path]
+    ) -> None:
+        """Prepare to walk below root."""
+        self.root = root
+        self.excludes = excludes
+        self.snippet_dirs = snippet_dirs
+        self.skip = skip
+        self.found: list[tuple[str, Path]] = []
+        self.problems: list[str] = []
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def run(self, start: Path) -> None:
+        """Visit every folder from start, each real folder once (symlink loops end)."""
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            stat = current.stat()
+            if (stat.st_dev, stat.st_ino) in self.seen_dirs:
+                self.problems.append(
+                    f"{current.relative_to(self.root)}: symlink loop, not followed"
+                )
+                continue
+            self.seen_dirs.add((stat.st_dev, stat.st_ino))
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append(f"{current}: cannot list folder ({exc.strerror})")
+                continue
+            for entry in entries:
+                if (folder := self.visit(entry)) is not None:
+                    stack.append(folder)
+
+    def visit(self, entry: os.DirEntry[str]) -> Path | None:
+        """Take a page file, or return a folder to walk into; skip what is not the site's."""
+        rel = entry.path[len(str(self.root)) + 1 :].replace(os.sep, "/")
+        if entry.name.startswith(".") or entry.name in SKIPPED_DIRS:
+            return None
+        if "/" not in rel and entry.name in self.snippet_dirs:
+            return None
+        if self.excludes and (
+            matches_any(rel, self.excludes) or matches_any(rel + "/", self.excludes)
+        ):
+            return None
+        target = Path(entry.path)
+        if entry.is_symlink():
+            resolved = target.resolve()
+            if not resolved.exists():
+                self.problems.append(f"{rel}: broken symlink, skipped")
+                return None
+            if not _inside(resolved, self.root):
+                self.problems.append(f"{rel}: symlink leads outside the site root, not followed")
+                return None
+        if entry.is_dir():
+            return target if target.resolve() not in self.skip else None
+        if entry.is_file() and entry.name.lower().endswith(PAGE_SUFFIXES):
+            self.found.append((rel, target))
+        return None
 
 
 def _preference(rel: str) -> tuple[str, int, str]:

@@ -16,8 +16,7 @@ from kb.build.snippets import combined_digest, include_digest
 from kb.config import Settings
 from kb.index import generations
 from kb.index.store import PageStore
-from kb.search.schema import SCHEMA_VERSION
-from kb.search.writer import readable
+from kb.search.writer import SCHEMA_VERSION, readable
 
 
 @dataclass

@@ -24,8 +24,7 @@ from kb.config import Settings, report_settings
 from kb.index import generations
 from kb.index.checkpoints import checkpoint
 from kb.index.store import STORE_FILE, PageStore
-from kb.search.schema import SCHEMA_VERSION
-from kb.search.writer import IndexWriter
+from kb.search.writer import SCHEMA_VERSION, IndexWriter
 
 Progress = Callable[[int, int], None]
 

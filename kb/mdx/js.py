@@ -1,10 +1,16 @@
-"""Just enough JavaScript for MDX: find where an expression, JSX element or statement ends."""
+"""Just enough JavaScript for MDX: where a string, expression, JSX element or statement ends,
+and what a string literal says once its escapes are decoded."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+_ESCAPE = re.compile(
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|.))", re.S
+)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+REPLACEMENT = "\ufffd"  # for what a string cannot hold: lone surrogates, code points past U+10FFFF
 _TAG_NAME = re.compile(r"[A-Za-z][\w.:-]*")
 _NEXT_WORD = re.compile(r"\s*(\S{0,3})")
 # A "<" after one of these starts JSX rather than a comparison.
@@ -46,6 +52,42 @@ def skip_string(src: str, pos: int) -> int:
             raise JsError("unterminated string")
         index += 1
     raise JsError("unterminated string")
+
+
+def decode_string(body: str) -> str:
+    """Decode the escapes of a string body, joining surrogate pairs.
+
+    A lone surrogate or a code point past U+10FFFF could never be stored as UTF-8: it becomes
+    U+FFFD, the replacement character.
+    """
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    index = 0
+    for match in _ESCAPE.finditer(body):
+        if match.start() > index:
+            out.append(body[index : match.start()])
+        index = match.end()
+        hexa = match.group(1) or match.group(2) or match.group(3)
+        if hexa is None:
+            char = match.group(4)
+            out.append("" if char in ("\n", "\r\n") else _SIMPLE_ESCAPES.get(char, char))
+            continue
+        code = int(hexa, 16)
+        if (
+            0xDC00 <= code < 0xE000
+            and out
+            and len(out[-1]) == 1
+            and "\ud800" <= out[-1] <= "\udbff"
+        ):
+            high = ord(out.pop())
+            out.append(chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)))
+        elif code > 0x10FFFF:
+            out.append(REPLACEMENT)
+        else:
+            out.append(chr(code))
+    out.append(body[index:])
+    return "".join(REPLACEMENT if "\ud800" <= c <= "\udfff" else c for c in "".join(out))
 
 
 def _previous_significant(src: str, pos: int, start: int) -> str:

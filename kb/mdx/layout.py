@@ -71,47 +71,79 @@ def settle_indentation(markdown: str, width: int = 0) -> str:
     lines = markdown.split("\n")
     if width:
         lines = [shift(line, -width) for line in lines]
+    layout = _Layout()
     fences = dict(fence_ranges(lines))
-    out: list[str] = []
-    items: list[_Item] = []
-    previous_blank, previous_item = True, False
     index = 0
     while index < len(lines):
         line = lines[index]
         if not line.strip():
-            out.append(line)
-            previous_blank = True
+            layout.blank(line)
             index += 1
             continue
         column = indent_width(line)
-        item = _LIST_ITEM.match(line)
-        if item and (
-            _THEMATIC_BREAK.match(line)
-            or (items and column >= items[-1].source_column + 4 and not previous_blank)
-        ):
-            item = None  # a rule, or continuation text that happens to start with "-"
-        if item and not previous_blank and not previous_item:
-            opens_list = not items or column >= items[-1].source_column
-            if opens_list and item["marker"][0].isdigit() and item["marker"][:-1] != "1":
-                item = None  # CommonMark: only "1." may interrupt a paragraph
-            elif opens_list:
-                out.append("")  # python-markdown needs the blank line to start a list
+        item = layout.list_item(line, column)
         if item:
-            depth = len(items)
-            while items and column < items[-1].source_column:
-                items.pop()
-            if not previous_blank and len(items) < depth - 1 and out and out[-1]:
-                out.append("")  # python-markdown keeps a block in its deepest list otherwise
-            output = items[-1].output_column if items else 0
-            gap = item["gap"].expandtabs(4)
-            content = column + len(item["marker"]) + (len(gap) if 0 < len(gap) <= 4 else 1)
-            marker = item["marker"].replace(")", ".")
-            out.append(" " * output + marker + " " + line[item.end() :])
-            items.append(_Item(content, output + 4))
-            previous_blank, previous_item = False, True
+            layout.add_item(line, column, item)
             index += 1
             continue
-        if previous_blank:
+        end = fences.get(index, index)
+        layout.add_block(lines[index : end + 1], column)
+        index = end + 1
+    return "\n".join(layout.out)
+
+
+class _Layout:
+    """The lines laid out so far, the list items still open, and what the last line was."""
+
+    def __init__(self) -> None:
+        """Start before the first line, as after a blank one."""
+        self.out: list[str] = []
+        self.items: list[_Item] = []
+        self.previous_blank = True
+        self.previous_item = False
+
+    def blank(self, line: str) -> None:
+        """Keep a blank line."""
+        self.out.append(line)
+        self.previous_blank = True
+
+    def list_item(self, line: str, column: int) -> re.Match[str] | None:
+        """Return the list marker a line starts with, if it starts a list item here."""
+        item = _LIST_ITEM.match(line)
+        items = self.items
+        if item and (
+            _THEMATIC_BREAK.match(line)
+            or (items and column >= items[-1].source_column + 4 and not self.previous_blank)
+        ):
+            return None  # a rule, or continuation text that happens to start with "-"
+        if item and not self.previous_blank and not self.previous_item:
+            opens_list = not items or column >= items[-1].source_column
+            if opens_list and item["marker"][0].isdigit() and item["marker"][:-1] != "1":
+                return None  # CommonMark: only "1." may interrupt a paragraph
+            if opens_list:
+                self.out.append("")  # python-markdown needs the blank line to start a list
+        return item
+
+    def add_item(self, line: str, column: int, item: re.Match[str]) -> None:
+        """Lay out a list item's first line at its list's 4-column depth."""
+        items, out = self.items, self.out
+        depth = len(items)
+        while items and column < items[-1].source_column:
+            items.pop()
+        if not self.previous_blank and len(items) < depth - 1 and out and out[-1]:
+            out.append("")  # python-markdown keeps a block in its deepest list otherwise
+        output = items[-1].output_column if items else 0
+        gap = item["gap"].expandtabs(4)
+        content = column + len(item["marker"]) + (len(gap) if 0 < len(gap) <= 4 else 1)
+        marker = item["marker"].replace(")", ".")
+        out.append(" " * output + marker + " " + line[item.end() :])
+        items.append(_Item(content, output + 4))
+        self.previous_blank, self.previous_item = False, True
+
+    def add_block(self, lines: list[str], column: int) -> None:
+        """Lay out a line of text (or a whole fenced block) under the list item it belongs to."""
+        items = self.items
+        if self.previous_blank:
             while items and column < items[-1].source_column:
                 items.pop()
             # Extra indentation would make indented code, which MDX does not have.
@@ -120,12 +152,9 @@ def settle_indentation(markdown: str, width: int = 0) -> str:
             target = items[-1].output_column
         else:
             target = column  # lazy continuation of a paragraph: indentation does not matter
-        end = fences.get(index, index)
-        out.append(reindent(line, target))
-        out.extend(shift(lines[number], target - column) for number in range(index + 1, end + 1))
-        previous_blank, previous_item = False, False
-        index = end + 1
-    return "\n".join(out)
+        self.out.append(reindent(lines[0], target))
+        self.out.extend(shift(line, target - column) for line in lines[1:])
+        self.previous_blank, self.previous_item = False, False
 
 
 def common_indent(nodes: list[Node]) -> int:

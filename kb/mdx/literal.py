@@ -15,17 +15,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kb.mdx.js import JsError, Jsx, skip_braces, skip_jsx, skip_string
+from kb.mdx.js import JsError, Jsx, decode_string, skip_braces, skip_jsx, skip_string
 
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_ESCAPE = re.compile(
-    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|.))", re.S
-)
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefined": None}
 MAX_DEPTH = 100  # nested arrays and objects; deeper is not a docs literal
-REPLACEMENT = "\ufffd"
 
 
 class JsName(str):
@@ -44,42 +39,6 @@ class JsArray(list[Any]):
 
     pos: int = 0
     positions: list[int]
-
-
-def decode_string(body: str) -> str:
-    """Decode the escapes of a string body, joining surrogate pairs.
-
-    A lone surrogate or a code point past U+10FFFF could never be stored as UTF-8: it becomes
-    U+FFFD, the replacement character.
-    """
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    index = 0
-    for match in _ESCAPE.finditer(body):
-        if match.start() > index:
-            out.append(body[index : match.start()])
-        index = match.end()
-        hexa = match.group(1) or match.group(2) or match.group(3)
-        if hexa is None:
-            char = match.group(4)
-            out.append("" if char in ("\n", "\r\n") else _SIMPLE_ESCAPES.get(char, char))
-            continue
-        code = int(hexa, 16)
-        if (
-            0xDC00 <= code < 0xE000
-            and out
-            and len(out[-1]) == 1
-            and "\ud800" <= out[-1] <= "\udbff"
-        ):
-            high = ord(out.pop())
-            out.append(chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)))
-        elif code > 0x10FFFF:
-            out.append(REPLACEMENT)
-        else:
-            out.append(chr(code))
-    out.append(body[index:])
-    return "".join(REPLACEMENT if "\ud800" <= c <= "\udfff" else c for c in "".join(out))
 
 
 class LiteralReader:

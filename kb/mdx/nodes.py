@@ -60,6 +60,41 @@ class Element:
 
 Node = Text | Fence | Expr | Esm | Element
 
+
+class Collected:
+    """The nodes read so far at one level, and the prose not yet closed into a Text node."""
+
+    def __init__(self, pos: int) -> None:
+        """Start empty at pos."""
+        self.nodes: list[Node] = []
+        self.text: list[str] = []
+        self.text_pos = pos
+
+    def add_text(self, piece: str, pos: int) -> None:
+        """Add prose that starts at pos."""
+        if not self.text:
+            self.text_pos = pos
+        self.text.append(piece)
+
+    def add_node(self, node: Node | None, next_pos: int) -> None:
+        """Close the pending prose, then add a node (None: something skipped, like a comment)."""
+        self.flush()
+        if node is not None:
+            self.nodes.append(node)
+        self.text_pos = next_pos
+
+    def flush(self) -> None:
+        """Close the pending prose into a Text node."""
+        if self.text:
+            self.nodes.append(Text("".join(self.text), self.text_pos))
+            self.text.clear()
+
+    def finish(self) -> list[Node]:
+        """Return every node read at this level."""
+        self.flush()
+        return self.nodes
+
+
 # fmt: off
 HTML_ELEMENTS = frozenset({
     "a", "abbr", "address", "article", "aside", "audio", "b", "bdi", "bdo", "blockquote", "br",

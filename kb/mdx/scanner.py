@@ -11,12 +11,12 @@ from kb.mdx.nodes import (
     HTML_ELEMENTS,
     VOID_ELEMENTS,
     AttrValue,
+    Collected,
     Element,
     Esm,
     Expr,
     Fence,
     Node,
-    Text,
 )
 
 _RAW_TEXT = frozenset({"script", "style", "textarea", "template"})
@@ -61,84 +61,76 @@ class Scanner:
     def children(self, pos: int, closing: str | None) -> tuple[list[Node], int, bool]:
         """Read nodes up to `closing`'s end tag (consumed) or an ancestor's; tell if found."""
         src = self.src
-        nodes: list[Node] = []
-        text: list[str] = []
-        text_pos = pos
-
-        def flush() -> None:
-            if text:
-                nodes.append(Text("".join(text), text_pos))
-                text.clear()
-
+        out = Collected(pos)
         at_line_start = pos == 0 or src[pos - 1] == "\n"
         while pos < len(src):
             if at_line_start:
                 at_line_start = False
                 block = self.line_block(pos, closing)
                 if block is not None:
-                    flush()
-                    nodes.append(block[0])
-                    pos = text_pos = block[1]
+                    out.add_node(block[0], block[1])
+                    pos = block[1]
                     at_line_start = True
                     continue
             match = _SPECIAL.search(src, pos)
             if not match:
-                if not text:
-                    text_pos = pos
-                text.append(src[pos:])
+                out.add_text(src[pos:], pos)
                 pos = len(src)
                 break
             if match.start() > pos:
-                if not text:
-                    text_pos = pos
-                text.append(src[pos : match.start()])
-            pos = match.start()
-            char = src[pos]
-            if not text:
-                text_pos = pos
-            if char == "\n":
-                text.append("\n")
-                pos += 1
-                at_line_start = True
-            elif char == "\\":
-                escaped = src[pos + 1 : pos + 2]
-                text.append(_ESCAPES.get(escaped, "\\" + escaped) if escaped != "\n" else "\\")
-                pos += 1 if escaped == "\n" else 2
-            elif char == "`":
-                pos = self.code_span(pos, text)
-            elif char == "{":
-                result = self.expression(pos)
-                if result is None:
-                    text.append("{")
-                    pos += 1
-                else:
-                    flush()
-                    if result[0] is not None:
-                        nodes.append(result[0])
-                    pos = text_pos = result[1]
-            else:
-                tag = self.tag(pos, closing)
-                if tag is None:
-                    text.append("&lt;")
-                    pos += 1
-                elif tag == "close":
-                    flush()
-                    return nodes, _CLOSE_TAG.match(src, pos).end(), True  # type: ignore[union-attr]
-                elif tag == "ancestor":
-                    flush()
-                    return nodes, pos, False
-                elif isinstance(tag, int):
-                    flush()
-                    pos = text_pos = tag
-                elif isinstance(tag, Element):
-                    flush()
-                    nodes.append(tag)
-                    pos = text_pos = tag.end
-                else:
-                    text.append(tag)
-                    pos += len(tag)
-        flush()
-        return nodes, pos, closing is None
+                out.add_text(src[pos : match.start()], pos)
+            pos, ended = self.special(match.start(), closing, out)
+            if ended is not None:
+                return out.finish(), pos, ended
+            at_line_start = src[pos - 1] == "\n"
+        return out.finish(), pos, closing is None
+
+    def special(self, pos: int, closing: str | None, out: Collected) -> tuple[int, bool | None]:
+        """Read what starts with the special character at pos; return the position after it,
+        and whether `closing` was found when the level ends here (None: it goes on)."""
+        src = self.src
+        char = src[pos]
+        if char == "\n":
+            out.add_text("\n", pos)
+            return pos + 1, None
+        if char == "\\":
+            escaped = src[pos + 1 : pos + 2]
+            if escaped == "\n":
+                out.add_text("\\", pos)
+                return pos + 1, None
+            out.add_text(_ESCAPES.get(escaped, "\\" + escaped), pos)
+            return pos + 2, None
+        if char == "`":
+            _, span_end = code_span_end(src, pos)
+            out.add_text(src[pos:span_end], pos)
+            return span_end, None
+        if char == "{":
+            result = self.expression(pos)
+            if result is None:
+                out.add_text("{", pos)
+                return pos + 1, None
+            out.add_node(result[0], result[1])
+            return result[1], None
+        return self.markup(pos, closing, out)
+
+    def markup(self, pos: int, closing: str | None, out: Collected) -> tuple[int, bool | None]:
+        """Read the tag, comment or autolink at "<" (see special)."""
+        tag = self.tag(pos, closing)
+        if tag is None:
+            out.add_text("&lt;", pos)
+            return pos + 1, None
+        if tag == "close":
+            return _CLOSE_TAG.match(self.src, pos).end(), True  # type: ignore[union-attr]
+        if tag == "ancestor":
+            return pos, False
+        if isinstance(tag, int):
+            out.add_node(None, tag)
+            return tag, None
+        if isinstance(tag, Element):
+            out.add_node(tag, tag.end)
+            return tag.end, None
+        out.add_text(tag, pos)
+        return pos + len(tag), None
 
     def line_block(self, pos: int, closing: str | None) -> tuple[Node, int] | None:
         """Read a fenced code block or top-level import/export starting the line at pos."""
@@ -164,12 +156,6 @@ class Scanner:
                 end = len(src) if line_end < 0 else line_end
             return Esm(src[pos:end], pos), end
         return None
-
-    def code_span(self, pos: int, text: list[str]) -> int:
-        """Copy an inline code span (or a lone backtick run) verbatim; return the new position."""
-        _, span_end = code_span_end(self.src, pos)
-        text.append(self.src[pos:span_end])
-        return span_end
 
     def expression(self, pos: int) -> tuple[Expr | None, int] | None:
         """Read {…}: a JSX comment gives (None, end); an unbalanced brace gives None."""
@@ -236,6 +222,27 @@ class Scanner:
         element.flow = element.line_start and not rest.strip()
         return element
 
+    def attribute_value(self, pos: int) -> tuple[AttrValue, int] | None:
+        """Read an attribute's value after its name: ="text", ='text', ={expression}, =bare, or
+        nothing (a boolean attribute); return it with the position after it, None if malformed."""
+        src = self.src
+        value_match = _EQUALS.match(src, pos)
+        if not value_match:
+            return True, pos
+        index = value_match.end()
+        char = src[index : index + 1]
+        if char in ("'", '"'):
+            close = src.find(char, index + 1)
+            return (src[index + 1 : close], close + 1) if close >= 0 else None
+        if char == "{":
+            try:
+                end = skip_braces(src, index)
+            except (JsError, IndexError, RecursionError):
+                return None
+            return Expr(src[index + 1 : end - 1], index + 1), end
+        unquoted = _UNQUOTED.match(src, index)
+        return (unquoted.group(0), unquoted.end()) if unquoted else None
+
     def open_tag(self, pos: int) -> tuple[Element, bool] | None:
         """Read "<Name attrs…>" at pos; return the element (end = after ">") and self-closing."""
         src = self.src
@@ -268,30 +275,8 @@ class Scanner:
             if attr is None:
                 return None
             attr_pos[attr.group(0)] = index
-            index = attr.end()
-            value_match = _EQUALS.match(src, index)
-            if not value_match:
-                attrs[attr.group(0)] = True
-                continue
-            index = value_match.end()
-            char = src[index : index + 1]
-            if char in ("'", '"'):
-                close = src.find(char, index + 1)
-                if close < 0:
-                    return None
-                attrs[attr.group(0)] = src[index + 1 : close]
-                index = close + 1
-            elif char == "{":
-                try:
-                    end = skip_braces(src, index)
-                except (JsError, IndexError, RecursionError):
-                    return None
-                attrs[attr.group(0)] = Expr(src[index + 1 : end - 1], index + 1)
-                index = end
-            else:
-                unquoted = _UNQUOTED.match(src, index)
-                if unquoted is None:
-                    return None
-                attrs[attr.group(0)] = unquoted.group(0)
-                index = unquoted.end()
+            read = self.attribute_value(attr.end())
+            if read is None:
+                return None
+            attrs[attr.group(0)], index = read
         return None

@@ -109,14 +109,7 @@ def outline_html(source: str) -> Outline:
         name = match["name"].lower()
         closing = bool(match["close"])
         if name == "pre" and not closing:
-            # Code is most of the tags on a page: read a whole <pre> at once.
-            end = source.find("</pre>", match.end())
-            end = len(source) if end < 0 else end + len("</pre>")
-            block = source[match.start() : end]
-            pieces.append(block)
-            walker.code.append(html.unescape(_ANY_TAG.sub("", block)) + "\n")
-            walker.boundary()
-            position = end
+            position = _read_code(source, match.start(), match.end(), walker, pieces)
             continue
         pieces.append(match.group(0))
         if name in _HEADINGS:
@@ -137,6 +130,22 @@ def outline_html(source: str) -> Outline:
         walker.add_text(html.unescape(chunk))
     if heading_start is not None and walker.heading is not None:
         _finish_heading(walker, pieces, heading_start)
+    return _outline(walker, pieces)
+
+
+def _read_code(source: str, start: int, after: int, walker: _Walker, pieces: list[str]) -> int:
+    """Take a whole <pre> block at once (code is most of a page's tags); return where it ends."""
+    end = source.find("</pre>", after)
+    end = len(source) if end < 0 else end + len("</pre>")
+    block = source[start:end]
+    pieces.append(block)
+    walker.code.append(html.unescape(_ANY_TAG.sub("", block)) + "\n")
+    walker.boundary()
+    return end
+
+
+def _outline(walker: _Walker, pieces: list[str]) -> Outline:
+    """Assemble the outline from the rewritten HTML pieces and what the walker read."""
     sections = tuple(
         Section(anchor=anchor, heading=heading, level=level, text=normalize_space("".join(parts)))
         for anchor, heading, level, parts in walker.sections

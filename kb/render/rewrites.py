@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
-from kb.glossary.terms import Glossary
 from kb.render.sanitize import ALLOWED_ATTRIBUTES, allowlist_cleaner
+from kb.render.tags import classes, parse_attributes, plain_text, start_tag, with_class
 from kb.urls import glossary_filter_url, resolve_link, term_from_href, term_url
 
 # An attribute list of a start tag; quoted values may hold ">".
@@ -27,7 +27,6 @@ _IMG = re.compile(r"<img\b" + _ATTRS + r"/?>", re.IGNORECASE)
 _HEADING = re.compile(
     r"<(?P<tag>h[2-4])\b" + _ATTRS + r">(?P<inner>.*?)</(?P=tag)\s*>", re.IGNORECASE | re.DOTALL
 )
-_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _CLEANER = allowlist_cleaner(
     {
@@ -40,50 +39,46 @@ _CLEANER = allowlist_cleaner(
 )
 
 
+class GlossaryTerm(Protocol):
+    """What a tooltip shows of a glossary term."""
+
+    @property
+    def term(self) -> str:
+        """The term's name."""
+        ...
+
+    @property
+    def slug(self) -> str:
+        """The term's URL slug."""
+        ...
+
+    @property
+    def definition(self) -> str:
+        """The term's canonical definition."""
+        ...
+
+
+class TermLookup(Protocol):
+    """Finds a glossary term by any name a link uses (kb.glossary.terms.Glossary is one)."""
+
+    def lookup(self, name: str) -> GlossaryTerm | None:
+        """Return the term a name refers to, or None."""
+        ...
+
+
 @dataclass(frozen=True)
 class PageContext:
     """What the rewrites need to know about a page and the generation it belongs to."""
 
     page_url: str
     page_path: str
-    glossary: Glossary
+    glossary: TermLookup
     known_urls: Collection[str] = frozenset()
     broken: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     redirects: Mapping[str, str] = field(default_factory=dict)
 
 
-def parse_attributes(text: str) -> dict[str, str]:
-    """Read a start tag's attributes into a dict of unescaped values (first one wins)."""
-    found: dict[str, str] = {}
-    for match in _ATTR.finditer(text):
-        name = match.group(1).lower()
-        value = next((g for g in match.groups()[1:] if g is not None), "")
-        found.setdefault(name, html.unescape(value))
-    return found
-
-
-def start_tag(name: str, attributes: Mapping[str, str | None]) -> str:
-    """Write a start tag with every value escaped (None drops the attribute)."""
-    parts = [
-        f' {key}="{html.escape(value, quote=True)}"'
-        for key, value in attributes.items()
-        if value is not None
-    ]
-    return f"<{name}{''.join(parts)}>"
-
-
-def _classes(attributes: Mapping[str, str]) -> list[str]:
-    """Return the class names of a tag."""
-    return attributes.get("class", "").split()
-
-
-def _with_class(attributes: Mapping[str, str], extra: str) -> dict[str, str]:
-    """Return the attributes with one more class name."""
-    names = _classes(attributes)
-    return {**attributes, "class": " ".join([*names, extra] if extra not in names else names)}
-
-
-def glossary_href(glossary: Glossary, name: str) -> tuple[str, bool]:
+def glossary_href(glossary: TermLookup, name: str) -> tuple[str, bool]:
     """Return the kb URL for a glossary term name and whether the glossary knows the term."""
     term = glossary.lookup(name) if name.strip() else None
     if term is not None:
@@ -91,26 +86,21 @@ def glossary_href(glossary: Glossary, name: str) -> tuple[str, bool]:
     return glossary_filter_url(name.strip()), False
 
 
-def _plain_text(fragment: str) -> str:
-    """Return the text of an HTML fragment with tags dropped and whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", fragment)).split())
-
-
-def rewrite_tooltips(source: str, glossary: Glossary, id_prefix: str = "kb-tip-") -> str:
+def rewrite_tooltips(source: str, glossary: TermLookup, id_prefix: str = "kb-tip-") -> str:
     """Give every a.kb-tooltip the glossary's canonical definition as an accessible tooltip."""
     counter = 0
 
     def replace(match: re.Match[str]) -> str:
         nonlocal counter
         attributes = parse_attributes(match["attrs"])
-        if "kb-tooltip" not in _classes(attributes):
+        if "kb-tooltip" not in classes(attributes):
             return match.group(0)
         counter += 1
         inner = match["inner"]
         name = (
             attributes.get("data-term")
             or term_from_href(attributes.get("href", ""))
-            or _plain_text(inner)
+            or plain_text(inner)
         )
         tip_id = f"{id_prefix}{counter}"
         term = glossary.lookup(name) if name.strip() else None
@@ -121,7 +111,7 @@ def rewrite_tooltips(source: str, glossary: Glossary, id_prefix: str = "kb-tip-"
                 f"{html.escape(term.definition)}"
             )
         else:
-            attributes = _with_class(attributes, "kb-tooltip-unknown")
+            attributes = with_class(attributes, "kb-tooltip-unknown")
             tip = f"“{html.escape(name.strip())}” is not in the glossary."
         link = start_tag(
             "a",
@@ -185,8 +175,8 @@ def rewrite_links(source: str, context: PageContext) -> str:
     def replace(match: re.Match[str]) -> str:
         attributes = parse_attributes(match["attrs"])
         href = attributes.get("href")
-        classes = _classes(attributes)
-        if not href or "kb-tooltip" in classes or "kb-heading-anchor" in classes:
+        names = classes(attributes)
+        if not href or "kb-tooltip" in names or "kb-heading-anchor" in names:
             return match.group(0)
         if _EXTERNAL.match(href):
             return match.group(0)
@@ -195,7 +185,7 @@ def rewrite_links(source: str, context: PageContext) -> str:
             return match.group(0)
         changed: dict[str, str | None] = {**attributes, "href": new_href}
         if problem is not None:
-            changed = {**_with_class(attributes, "kb-link-broken"), "href": new_href}
+            changed = {**with_class(attributes, "kb-link-broken"), "href": new_href}
             changed["title"] = problem
         return start_tag("a", changed)
 
@@ -250,7 +240,7 @@ def add_heading_anchors(source: str) -> str:
             {
                 "class": "kb-heading-anchor",
                 "href": f"#{anchor}",
-                "aria-label": f"Link to “{_plain_text(match['inner'])}”",
+                "aria-label": f"Link to “{plain_text(match['inner'])}”",
             },
         )
         return f"<{match['tag']}{match['attrs']}>{match['inner']}{link}#</a></{match['tag']}>"

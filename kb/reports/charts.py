@@ -124,7 +124,7 @@ def stacked_bars_svg(
         desc += (
             f". The {len(rows) - 1} largest sections are shown; {grouped} more are summed as other."
         )
-    width, label_w, count_w, row_h, bar_h = 720.0, 200.0, 56.0, 22.0, 16.0
+    width, label_w, count_w, row_h = 720.0, 200.0, 56.0, 22.0
     legend, legend_h = _legend(statuses, totals, width)
     height = legend_h + row_h * max(1, len(rows)) + 8
     parts = [_open(width, height, chart_id, title, desc), legend]
@@ -134,32 +134,43 @@ def stacked_bars_svg(
     biggest = max(sum(counts.values()) for _, counts in rows)
     scale = (width - label_w - count_w - 16) / biggest
     for r, (name, counts) in enumerate(rows):
-        y = legend_h + r * row_h
-        # The pages at the site root have no section; say so rather than leave a blank.
-        name = name or "(top level)"
-        label = _text(name)
-        parts.append(
-            f'<g class="kb-bar"><text class="kb-bar-label" x="{label_w:.1f}" y="{y + 12:.1f}" '
-            f'text-anchor="end"><title>{label}</title>{_text(_short(name))}</text>'
-        )
-        x = label_w + 8
-        for status in statuses:
-            n = counts.get(status, 0)
-            if not n:
-                continue
-            # A one-page segment in a big section still gets a visible sliver.
-            w = max(n * scale, 1.5)
-            parts.append(
-                f'<rect {_status_paint(status)} x="{x:.1f}" '
-                f'y="{y + 2:.1f}" width="{w:.1f}" height="{bar_h:.0f}">'
-                f"<title>{label}: {_text(status)} {n}</title></rect>"
-            )
-            x += w
-        total = sum(counts.values())
-        parts.append(
-            f'<text class="kb-bar-total" x="{x + 4:.1f}" y="{y + 14:.1f}">{total}</text></g>'
-        )
+        parts.append(_bar(name, counts, statuses, legend_h + r * row_h, label_w, scale))
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar(
+    name: str,
+    counts: Mapping[str, int],
+    statuses: Sequence[str],
+    y: float,
+    label_w: float,
+    scale: float,
+) -> str:
+    """Draw one section's labelled bar, a segment per status, with its total after it."""
+    bar_h = 16.0
+    # The pages at the site root have no section; say so rather than leave a blank.
+    name = name or "(top level)"
+    label = _text(name)
+    parts = [
+        f'<g class="kb-bar"><text class="kb-bar-label" x="{label_w:.1f}" y="{y + 12:.1f}" '
+        f'text-anchor="end"><title>{label}</title>{_text(_short(name))}</text>'
+    ]
+    x = label_w + 8
+    for status in statuses:
+        n = counts.get(status, 0)
+        if not n:
+            continue
+        # A one-page segment in a big section still gets a visible sliver.
+        w = max(n * scale, 1.5)
+        parts.append(
+            f'<rect {_status_paint(status)} x="{x:.1f}" '
+            f'y="{y + 2:.1f}" width="{w:.1f}" height="{bar_h:.0f}">'
+            f"<title>{label}: {_text(status)} {n}</title></rect>"
+        )
+        x += w
+    total = sum(counts.values())
+    parts.append(f'<text class="kb-bar-total" x="{x + 4:.1f}" y="{y + 14:.1f}">{total}</text></g>')
     return "".join(parts)
 
 

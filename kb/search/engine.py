@@ -13,6 +13,7 @@ from typing import Any
 from kb.index.generation import Generation
 from kb.params import clamp
 from kb.search.answers import close_terms, glossary_card, with_synonym
+from kb.search.completion import completions
 from kb.search.facets import count_facets, resolve_filters
 from kb.search.matching import Plan, Scores
 from kb.search.query import ParsedQuery, parse_query
@@ -20,7 +21,7 @@ from kb.search.ranking import rank
 from kb.search.results import NothingFound, SearchHit, SearchResults, build_hits, empty_results
 from kb.search.scorer import Scorer
 from kb.search.searcher import READ_ERRORS, Searcher, SearchUnavailable, searcher_for
-from kb.search.suggest import Vocabulary, completions, corrected_query
+from kb.search.spelling import Vocabulary, corrected_query
 
 MAX_LIMIT = 100
 MAX_PAGE = 100

@@ -10,7 +10,7 @@ from kb.search.analysis import TOKEN_RE, analyze, exact_analyzer, text_analyzer
 from kb.search.matching import Plan, Scores, best_of, intersect, is_relaxable, scaled, union
 from kb.search.postings import PostingCache, positions
 from kb.search.query import Group, Leaf, Negated, Node, Required
-from kb.search.suggest import SPELL_FIELD, Vocabulary, close_terms, correctable
+from kb.search.spelling import SPELL_FIELD, Vocabulary, close_terms, correctable
 
 # Field weights: title > headings > description > body. The *_exact fields hold unstemmed words
 # (identifiers as typed); code holds code blocks.

@@ -17,7 +17,9 @@ from whoosh.writing import IndexingError
 
 from kb.index.generations import WHOOSH_DIR
 from kb.pages import Page
-from kb.search.schema import build_schema, page_document, term_document
+from kb.search.schema import SCHEMA_VERSION, build_schema, page_document, term_document
+
+__all__ = ["SCHEMA_VERSION", "IndexWriter", "readable"]
 
 # A batch this large analyzes in two sub-processes; smaller ones cost more to fork than to run.
 PARALLEL_DOCUMENTS = 256

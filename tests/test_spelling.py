@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.suggest import Vocabulary, close_terms, correctable, corrected_query, max_distance
+from kb.search.spelling import Vocabulary, close_terms, correctable, corrected_query, max_distance
 
 VOCABULARY = Vocabulary(
     {"authentication": 900, "authorization": 500, "token": 800, "tone": 2, "multi-factor": 150}

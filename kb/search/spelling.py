@@ -1,4 +1,4 @@
-"""Spelling help and completions: close words for a typo, "Did you mean", search-as-you-type."""
+"""Spelling help: the index words close to a typo, and "Did you mean" in the reader's case."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kb.search.searcher import Searcher
-
 SPELL_FIELD = "words"  # every prose word, unstemmed (kb.search.schema)
 MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
 MAX_CANDIDATES = 3
 _PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -138,39 +135,3 @@ def _same_case(typed: str, replacements: dict[str, str]) -> str:
     if typed.isupper() and len(typed) > 1:
         return fixed.upper()
     return fixed[:1].upper() + fixed[1:] if typed[:1].isupper() else fixed
-
-
-def _completion_entries(opened: Searcher) -> list[tuple[str, str]]:
-    """Return (key, text) pairs to complete from: page titles and glossary names, shortest first."""
-    names: dict[str, str] = {}
-    for info in opened.docs.values():
-        if info.kind == "page" and info.title:
-            names.setdefault(_key(info.title), info.title)
-    for term in opened.glossary.terms:
-        for name in (term.term, *term.aliases):
-            names.setdefault(_key(name), name)
-    return sorted(((k, v) for k, v in names.items() if k), key=lambda kv: (len(kv[0]), kv[0]))
-
-
-def _key(text: str) -> str:
-    """Return the comparison key of a completion: casefolded, spaces collapsed."""
-    return _SPACES.sub(" ", text.casefold()).strip()
-
-
-def completions(opened: Searcher, prefix: str, limit: int = 8) -> list[str]:
-    """Return titles and glossary names starting with the typed text, then ones with such a word."""
-    key = _key(prefix or "")[:200]
-    if not key or limit <= 0:
-        return []
-    entries = opened.derive("completions", lambda: _completion_entries(opened))
-    starts: list[str] = []
-    inside: list[str] = []
-    needle = " " + key
-    for entry_key, text in entries:
-        if entry_key.startswith(key):
-            starts.append(text)
-            if len(starts) >= limit:
-                break
-        elif len(inside) < limit and needle in " " + entry_key:
-            inside.append(text)
-    return (starts + inside)[:limit]

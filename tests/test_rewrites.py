@@ -1,4 +1,4 @@
-"""Tests of the view-time HTML rewrites: tooltips, links, images, tables, anchors, the allowlist."""
+"""Tests of kb.render.rewrites: the view-time rewrites of a page's sanitized HTML."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from kb.render.rewrites import (
     broken_by_target,
     clean,
     degrade_images,
-    parse_attributes,
     process_page_html,
     rewrite_links,
     rewrite_tooltips,
     wrap_tables,
 )
 from kb.render.sanitize import sanitize_html
+from kb.render.tags import parse_attributes
 
 GLOSSARY = Glossary(
     [
