@@ -38,7 +38,14 @@ def index_command(
     allow_shrink: bool,
     as_json: bool,
 ) -> None:
-    """Index SITE_ROOT into a new generation and switch to it."""
+    """Index SITE_ROOT into a new generation and switch to it.
+
+    Only the pages that changed since the served generation are parsed again, unless --full.
+    The run ends with a summary: pages indexed, unchanged, removed, rejected (each with its path
+    and reason) and problems found in pages that were still indexed. Exit 0 when the new
+    generation was switched in; 1 when nothing could be indexed, the switch was refused, the
+    disk is full or another `kb index` holds the lock (the previous generation keeps serving).
+    """
     try:
         settings = load_settings(site_root.resolve(), {"index_dir": index_dir})
     except ValueError as exc:

@@ -42,6 +42,7 @@ FAIL_OVER_STALE_HELP = (
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
+    help="A table for people, CSV for spreadsheets, JSON for tools (the /api/reports/stale body).",
 )
 @click.option("--section", default="", help="Only pages of this section.")
 @click.option(
@@ -50,7 +51,13 @@ FAIL_OVER_STALE_HELP = (
     help="Only pages with these statuses, comma-separated (invalid, stale, due, never, future, "
     "fresh, exempt). The table lists invalid, stale, due and future pages unless this is given.",
 )
-@click.option("--sort", type=click.Choice(SORT_KEYS), default="status", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(SORT_KEYS),
+    default="status",
+    show_default=True,
+    help="Order of the rows (status: worst first; age: oldest first).",
+)
 @click.option(
     "--fail-over", type=click.IntRange(min=0), default=None, metavar="N", help=FAIL_OVER_STALE_HELP
 )
@@ -86,7 +93,12 @@ def stale_command(
 @click.argument("checks", nargs=-1, type=click.Choice(CHECKS))
 @INDEX_DIR_OPTION
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table (path:line first, as editors and CI annotations read it) or JSON.",
 )
 @click.option(
     "--fail-over",

@@ -14,9 +14,21 @@ from kb.serve import serve
 
 @click.command("serve")
 @INDEX_DIR_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each serves 4 requests at a time).",
+)
 @click.option(
     "--watch",
     "watch_root",
@@ -26,7 +38,11 @@ from kb.serve import serve
 def serve_command(
     index_dir: Path, host: str, port: int, workers: int, watch_root: Path | None
 ) -> None:
-    """Serve the index with a production server (gunicorn)."""
+    """Serve the index with a production server (gunicorn).
+
+    Workers pick up a newly switched generation within a second. With --watch, the site is
+    indexed first and again whenever one of its files changes.
+    """
     if watch_root is not None:
         try:
             settings = load_settings(watch_root.resolve(), {"index_dir": index_dir})

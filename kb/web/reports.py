@@ -190,7 +190,7 @@ def stale_csv() -> Response:
 
 @bp.get("/api/reports/stale")
 def api_stale() -> Response:
-    """Return the filtered stale report as JSON (DESIGN.md contract)."""
+    """Return the filtered stale report as JSON (the contract in docs/http-api.md)."""
     query = parse_stale_query(request.args, date.today())
     return jsonify(report_to_json(stale_report(generation(), query)))
 

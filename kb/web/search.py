@@ -208,7 +208,7 @@ def search_page() -> Response:
 
 @bp.get("/api/search")
 def api_search() -> Response:
-    """Return search results as JSON (the DESIGN.md contract)."""
+    """Return search results as JSON (the contract in docs/http-api.md)."""
     state = read_state(strict=True)
     limit = read_int("limit", PER_PAGE, MAX_LIMIT, strict=True)
     try:
