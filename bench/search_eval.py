@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
-from kb.search.engine import search
+from kb.search import search
 
 LONG_WORD = re.compile(r"[A-Za-z]{5,}")
 AS_OF = date(2026, 11, 26)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.markup.frontmatter import split_frontmatter
+from kb.markup.frontmatter import Frontmatter, split_frontmatter
 
 
 class RejectedSource(Exception):
@@ -15,13 +15,9 @@ class RejectedSource(Exception):
 
 
 @dataclass(frozen=True)
-class SourceText:
-    """A decoded source: frontmatter mapping, body, the file line the body starts on, and problems."""
+class SourceText(Frontmatter):
+    """A decoded source split into frontmatter and body, with the digest of its bytes."""
 
-    meta: dict[str, Any]
-    body: str
-    body_line: int
-    problems: tuple[str, ...]
     digest: str
 
 

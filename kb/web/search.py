@@ -24,7 +24,7 @@ from kb.index.generations import NoIndex
 from kb.params import lenient_int, positive_int
 from kb.search import SearchResults, SearchUnavailable, search, suggest
 from kb.urls import term_url
-from kb.web.context import generation, wants_fragment
+from kb.web.context import generation, vary_on_htmx, wants_fragment
 from kb.web.errors import error_response
 
 bp = Blueprint("search", __name__)
@@ -177,10 +177,7 @@ def render_search(
         fragment=fragment,
         **context,
     )
-    response = make_response(body, status)
-    response.vary.add("HX-Request")
-    response.vary.add("HX-History-Restore-Request")
-    return response
+    return vary_on_htmx(make_response(body, status))
 
 
 @bp.get("/search")
