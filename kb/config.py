@@ -141,13 +141,16 @@ def _table(name: str, value: Any) -> Mapping[str, Any]:
 
 
 def _globs(value: Any) -> tuple[str, ...]:
-    """Read a list of globs: a list, or (from the environment) comma-separated or a JSON list."""
+    """Read a list of globs: a list, or (from the environment) a JSON list or comma-separated."""
     if isinstance(value, str):
         text = value.strip()
-        if text.startswith("["):
-            value = json.loads(text)
-        else:
+        try:
+            parsed = json.loads(text) if text.startswith("[") else None
+        except ValueError:
+            parsed = None  # a glob such as [slug]/drafts/** that only looks like a list
+        if not isinstance(parsed, list):
             return tuple(v.strip() for v in text.split(",") if v.strip())
+        value = parsed
     return tuple(str(v) for v in value)
 
 
@@ -157,6 +160,11 @@ def _policies(name: str, value: Any) -> dict[str, SectionPolicy]:
         str(key): SectionPolicy(int(p["review_window_days"]), int(p["warning_days"]))
         for key, p in _table(name, value).items()
     }
+
+
+def _terms(name: str, value: Any) -> dict[str, str]:
+    """Read a table of term → replacement."""
+    return {str(k): str(v) for k, v in _table(name, value).items()}
 
 
 def coerce(name: str, value: Any) -> Any:
@@ -178,7 +186,9 @@ def coerce(name: str, value: Any) -> Any:
             return float(value)
         if kind == "policies":
             return _policies(name, value)
-        return {str(k): str(v) for k, v in _table(name, value).items()}
+        if kind == "terms":
+            return _terms(name, value)
+        raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None
 
@@ -195,8 +205,12 @@ def _from_toml(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
     values = {k: coerce(k, v) for k, v in data.items()}
     if extra_terms:
+        try:
+            extra = _terms("extra_deprecated_terms", extra_terms)
+        except ValueError as exc:
+            raise ValueError(f"{path}: setting extra_deprecated_terms: {exc}") from None
         base = values.get("deprecated_terms", DEFAULT_DEPRECATED_TERMS)
-        values["deprecated_terms"] = {**base, **coerce("deprecated_terms", extra_terms)}
+        values["deprecated_terms"] = {**base, **extra}
     return values
 
 

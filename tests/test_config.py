@@ -81,3 +81,14 @@ def test_glossary_pages_names_the_glossary(site: Path, tmp_path: Path) -> None:
     index_site(site, tmp_path / "ix2", glossary_pages=())
     with Generation(current_generation(tmp_path / "ix2")) as gen:
         assert any(t["term"] == "Sparkle" for t in gen.meta("glossary"))
+
+
+def test_a_glob_that_only_looks_like_a_list_is_a_glob() -> None:
+    settings = load_settings(EXAMPLE_SITE, environ={"KB_EXCLUDES": "[slug]/drafts/**, x/*"})
+    assert settings.excludes == ("[slug]/drafts/**", "x/*")
+
+
+def test_extra_terms_are_named_when_unusable(tmp_path: Path) -> None:
+    (tmp_path / "kb.toml").write_text("[kb]\nextra_deprecated_terms = [1]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="setting extra_deprecated_terms"):
+        load_settings(tmp_path, environ={})

@@ -59,3 +59,12 @@ def test_watcher_retires_the_old_generation_on_a_switch(site: Path, tmp_path: Pa
     held.release()
     assert held.closed
     watcher.close()
+
+
+def test_nothing_is_opened_on_or_lent_from_a_closed_generation(example_index: Path) -> None:
+    gen = Generation(current_generation(example_index))
+    gen.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        gen.acquire()
+    with pytest.raises(RuntimeError, match="closed"):
+        gen.resource("anything", lambda: Searcher(gen))

@@ -414,3 +414,11 @@ def test_most_real_tooltip_links_resolve(corpus_root: Path) -> None:
         "access token at the",
         "identity tokens",
     ]
+
+
+def test_a_bad_number_in_the_terms_array_is_a_problem_not_a_crash() -> None:
+    huge = "9" * 5000
+    page = f'<GlossaryPage terms={{[ {{term: "A", description: "b"}}, {{order: {huge}}} ]}} />'
+    terms, problems = parse_glossary_page("glossary.mdx", page)
+    assert [t.term for t in terms] == ["A"]
+    assert problems == [f"line 1: glossary terms array: bad number '{'9' * 20}'"]

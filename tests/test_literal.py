@@ -74,3 +74,9 @@ def test_nesting_is_bounded() -> None:
         evaluate("[" * 500 + "]" * 500, {})
     with pytest.raises(JsError, match="end of page"):
         LiteralReader("[1,", 0, end_name="end of page").value()
+
+
+def test_numbers_python_cannot_hold_are_errors_not_crashes() -> None:
+    assert evaluate("[01, 2.50]", {}) == [1, 2.5]
+    with pytest.raises(JsError, match="bad number"):
+        evaluate("[" + "9" * 5000 + "]", {})

@@ -8,13 +8,13 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
-from kb.reports.links import broken_links, load_redirects
 from kb.config import Settings
 from kb.glossary.drift import tooltip_drift
-from kb.glossary.usage import term_mentions, unused_terms
 from kb.glossary.terms import Glossary, Term
-from kb.pages import TooltipUse
+from kb.glossary.usage import term_mentions, unused_terms
 from kb.index.store import PageStore
+from kb.pages import TooltipUse
+from kb.reports.links import broken_links, load_redirects
 
 _ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts")
 

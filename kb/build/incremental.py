@@ -84,9 +84,7 @@ def _unreadable(folder: Path) -> str | None:
     return None
 
 
-def changed_sources(
-    sources: Iterable[SourceFile], store: PageStore, settings: Settings
-) -> Changes:
+def changed_sources(sources: Iterable[SourceFile], store: PageStore, settings: Settings) -> Changes:
     """Split sources into changed ones and a count of unchanged; also find removed URLs."""
     known = {row["url"]: row for row in store.rows(("url", "content_hash", "deps"))}
     include_digests: dict[str, str | None] = {}

@@ -127,18 +127,22 @@ def _open_run(
     summary: BuildSummary,
 ) -> _Run:
     """Open the store and search writer in the building folder and find what changed."""
-    if previous is None:
-        changes = Changes(list(found.sources))
-        previous_pages = served_count(settings.index_dir)
-        store = PageStore(building, writable=True)
-    else:
+    if previous is not None:
         summary.mode = "incremental"
         shutil.copy2(previous / STORE_FILE, building / STORE_FILE)
-        store = PageStore(building, writable=True)
-        changes = changed_sources(found.sources, store, settings)
-        summary.unchanged = changes.unchanged
-        previous_pages = store.count()
-    writer = IndexWriter(building, previous=previous, documents=len(changes.changed))
+    store = PageStore(building, writable=True)
+    try:
+        if previous is None:
+            changes = Changes(list(found.sources))
+            previous_pages = served_count(settings.index_dir)
+        else:
+            changes = changed_sources(found.sources, store, settings)
+            summary.unchanged = changes.unchanged
+            previous_pages = store.count()
+        writer = IndexWriter(building, previous=previous, documents=len(changes.changed))
+    except BaseException:
+        store.close()
+        raise
     return _Run(building, store, writer, changes, previous_pages)
 
 
@@ -154,10 +158,10 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
             run.writer.drop(url)
         run.writer.replace_terms(derive_generation_data(run.store, settings))
         checkpoint("write")
+        run.writer.commit(optimize=summary.mode == "full")
     except BaseException:
         run.writer.cancel()
         raise
-    run.writer.commit(optimize=summary.mode == "full")
 
 
 def _write_pages(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 
-from kb.config import Settings
 from kb.build.discover import SourceFile
 from kb.build.page import BuiltPage, build_page
+from kb.config import Settings
 
 PARALLEL_THRESHOLD = 64  # below this, a process pool costs more than it saves
 

@@ -80,5 +80,3 @@ def _load_include(site_root: Path, key: str) -> tuple[str, str] | None:
         return None
     text, _ = decode(raw)
     return hashlib.sha256(raw).hexdigest(), strip_frontmatter(text)
-
-

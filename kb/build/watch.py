@@ -52,7 +52,11 @@ def watch(settings: Settings) -> threading.Thread:
             changed.wait()
             time.sleep(DEBOUNCE_SECONDS)
             changed.clear()
-            problem = reindex(settings)
+            try:
+                problem = reindex(settings)
+            except Exception:  # the thread must outlive any failed run; the next change retries
+                log.exception("re-index failed; the served generation is unchanged")
+                continue
             if problem is not None:
                 log.warning("%s", problem)
 

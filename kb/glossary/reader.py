@@ -51,6 +51,8 @@ def _js_entries(
                 break
     except JsError as exc:
         problems.append(f"line {line_at(exc.pos)}: glossary terms array: {exc}")
+    except (IndexError, RecursionError) as exc:  # a malformed literal the reader could not place
+        problems.append(f"glossary terms array unreadable ({type(exc).__name__})")
     return entries
 
 

@@ -36,7 +36,12 @@ class Cache:
             with self._lock:
                 if key in self._values:
                     return cast(T, self._values[key])
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:
+                    self._building.pop(key, None)
+                raise
             with self._lock:
                 self._building.pop(key, None)
                 self._values[key] = value

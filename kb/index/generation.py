@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -113,11 +114,19 @@ class Generation:
         """Return a resource opened once on this generation; it is closed with the generation."""
         if self.closed:
             raise RuntimeError(f"{self.name} is closed")
-        return self._resources.get(key, open_resource)
+        resource = self._resources.get(key, open_resource)
+        with self._lock:
+            closed = self.closed
+        if closed:  # closed while it was being opened: close() never saw it
+            resource.close()
+            raise RuntimeError(f"{self.name} is closed")
+        return resource
 
     def acquire(self) -> Generation:
         """Count one more user (a request); a retired generation waits for its users to leave."""
         with self._lock:
+            if self.closed:
+                raise RuntimeError(f"{self.name} is closed")
             self._users += 1
         return self
 
@@ -148,7 +157,7 @@ class Generation:
             with contextlib.suppress(Exception):  # closing must go on whatever one resource does
                 resource.close()
         self.store.close()
-        for cache in (self._derived, self._resources, *self._caches.values()):
+        for cache in (self._meta, self._derived, self._resources, *self._caches.values()):
             cache.clear()
 
 
@@ -196,14 +205,22 @@ class GenerationWatcher:
             old.retire()
 
     def poll(self, seconds: float = RECHECK_SECONDS) -> threading.Thread:
-        """Refresh every few seconds in a daemon thread, so an idle worker lets go of old files."""
+        """Refresh every few seconds in a daemon thread, so an idle worker lets go of old files.
+
+        The thread holds the watcher weakly: it ends when the watcher (its app) is gone.
+        """
+        ref, stop, index_dir = weakref.ref(self), self._stop, self.index_dir
 
         def loop() -> None:
-            while not self._stop.wait(seconds):
+            while not stop.wait(seconds):
+                watcher = ref()
+                if watcher is None:
+                    return
                 try:
-                    self.refresh()
+                    watcher.refresh()
                 except Exception:  # the next round tries again; requests still refresh too
-                    log.exception("checking %s for a new generation failed", self.index_dir)
+                    log.exception("checking %s for a new generation failed", index_dir)
+                del watcher
 
         thread = threading.Thread(target=loop, name="kb-generation-poll", daemon=True)
         thread.start()

@@ -87,10 +87,9 @@ class PageStore:
         row += [json.dumps(data[c]) for c in _JSON_COLUMNS[:-2]]
         row += [json.dumps(deps), json.dumps(facts or {})]
         row += [data[c] for c in _TEXT_COLUMNS]
-        columns = (*_LIGHT_COLUMNS, *_JSON_COLUMNS, *_TEXT_COLUMNS)
         self._execute(
-            f"INSERT OR REPLACE INTO pages ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})",
+            f"INSERT OR REPLACE INTO pages ({', '.join(_ALL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_ALL_COLUMNS))})",
             row,
         )
 

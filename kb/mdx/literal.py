@@ -10,7 +10,6 @@ Objects and arrays remember where each value starts, so callers can name lines.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -101,6 +100,13 @@ class LiteralReader:
             )
             raise self.error(f"expected {token!r}, found {found or self.end_name}")
 
+    def next_token(self) -> str:
+        """Name what comes next, for an error: a word, a number, a character or the end."""
+        if self.index >= len(self.src):
+            return self.end_name
+        word = _IDENT.match(self.src, self.index) or _NUMBER.match(self.src, self.index)
+        return repr(word.group(0)[:40] if word else self.src[self.index])
+
     def value(self) -> Any:
         """Read one value: a primary, its member accesses, and strings joined with +."""
         self.depth += 1
@@ -169,12 +175,18 @@ class LiteralReader:
             return inner
         if number := _NUMBER.match(src, index):
             self.index = number.end()
-            text = number.group(0)
-            return float(text) if "." in text or "e" in text.lower() else json.loads(text)
+            return self.number(number.group(0))
         if ident := _IDENT.match(src, index):
             self.index = ident.end()
             return self.name(ident.group(0))
         raise self.error(f"unexpected {char!r}")
+
+    def number(self, text: str) -> int | float:
+        """Read a number literal; one Python cannot hold (01, 5,000 digits) is an error."""
+        try:
+            return float(text) if "." in text or "e" in text.lower() else int(text, 10)
+        except ValueError:
+            raise self.error(f"bad number {text[:20]!r}") from None
 
     def name(self, word: str) -> Any:
         """Resolve a bare name: a constant, a name in scope, or a JsName when there is no scope."""
@@ -230,8 +242,7 @@ class LiteralReader:
             return key
         match = _IDENT.match(self.src, self.index) or _NUMBER.match(self.src, self.index)
         if not match:
-            found = repr(char) if char else self.end_name
-            raise self.error(f"unexpected {found} where a key was expected")
+            raise self.error(f"unexpected {self.next_token()} where a key was expected")
         self.index = match.end()
         return match.group(0)
 

@@ -9,13 +9,13 @@ from kb.search.searcher import Searcher
 _SPACES = re.compile(r"\s+")
 
 
-def _completion_entries(opened: Searcher) -> list[tuple[str, str]]:
+def _completion_entries(searcher: Searcher) -> list[tuple[str, str]]:
     """Return (key, text) pairs to complete from: page titles and glossary names, shortest first."""
     names: dict[str, str] = {}
-    for info in opened.docs.values():
+    for info in searcher.docs.values():
         if info.kind == "page" and info.title:
             names.setdefault(_key(info.title), info.title)
-    for term in opened.glossary.terms:
+    for term in searcher.glossary.terms:
         for name in (term.term, *term.aliases):
             names.setdefault(_key(name), name)
     return sorted(((k, v) for k, v in names.items() if k), key=lambda kv: (len(kv[0]), kv[0]))
@@ -26,12 +26,12 @@ def _key(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
-def completions(opened: Searcher, prefix: str, limit: int = 8) -> list[str]:
+def completions(searcher: Searcher, prefix: str, limit: int = 8) -> list[str]:
     """Return titles and glossary names starting with the typed text, then ones with such a word."""
     key = _key(prefix or "")[:200]
     if not key or limit <= 0:
         return []
-    entries = opened.derive("completions", lambda: _completion_entries(opened))
+    entries = searcher.derive("completions", lambda: _completion_entries(searcher))
     starts: list[str] = []
     inside: list[str] = []
     needle = " " + key

@@ -32,11 +32,11 @@ def overlap(query: set[str], text: frozenset[str]) -> float:
 
 
 def rank(
-    opened: Searcher, scorer: Scorer, matched: Scores, allowed: set[int], needed: int
+    searcher: Searcher, scorer: Scorer, matched: Scores, allowed: set[int], needed: int
 ) -> list[tuple[int, float]]:
     """Return the best allowed matches, best first, at least `needed` of them when there are."""
     query_terms = set(scorer.built.query_terms)
-    docs = opened.docs
+    docs = searcher.docs
 
     def first_score(docnum: int) -> float:
         """Return a match's score with the title boost and the glossary damping."""
@@ -44,13 +44,13 @@ def rank(
         if query_terms:
             # The more of the query a title holds, and the less else it holds, the likelier
             # it is the page the reader has in mind.
-            title = opened.title_terms(docnum)
+            title = searcher.title_terms(docnum)
             score *= 1.0 + TITLE_MATCH_WEIGHT * overlap(query_terms, title)
         return score if docs[docnum].kind == "page" else score * TERM_WEIGHT
 
     top = heapq.nlargest(max(RERANK_DEPTH, needed), ((first_score(d), d) for d in allowed))
     near = proximity(scorer.reader, scorer.built.query_terms, [d for _, d in top])
-    headings = opened.heading_terms([d for _, d in top]) if query_terms else {}
+    headings = searcher.heading_terms([d for _, d in top]) if query_terms else {}
     ranked: list[tuple[int, float]] = []
     for score, docnum in top:
         score *= 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)

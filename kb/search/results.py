@@ -99,12 +99,18 @@ class SearchResults:
     nothing_found: NothingFound | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)
 
+    def reading_notes(self) -> list[str]:
+        """Say how the query was read and, when nothing could be searched, why.
+
+        A results page shows these; it lays out the help for a query that found nothing
+        (suggestion, close terms, syntax) as links of its own.
+        """
+        return [*self.notes, *([self.hint] if self.hint else [])]
+
     @property
     def message(self) -> str | None:
-        """Return everything a reader should know about the query, in one text."""
-        parts = [*self.notes]
-        if self.hint:
-            parts.append(self.hint)
+        """Return everything a reader should know about the query, in one text (the API's)."""
+        parts = self.reading_notes()
         if self.nothing_found is not None:
             parts.append(self.nothing_found.sentence())
         if self.hint or self.nothing_found is not None:
@@ -136,15 +142,15 @@ def empty_results(
 
 
 def build_hits(
-    opened: Searcher,
+    searcher: Searcher,
     window: list[tuple[int, float]],
     built: Built,
     statuses: dict[int, str | None],
 ) -> list[SearchHit]:
     """Build the hits of one results page: best matching section, its snippet, review status."""
     highlighter = Highlighter.for_terms(built.terms, built.weights)
-    infos = [(opened.docs[docnum], docnum, score) for docnum, score in window]
-    sections = opened.page_sections([info.url for info, _, _ in infos if info.kind == "page"])
+    infos = [(searcher.docs[docnum], docnum, score) for docnum, score in window]
+    sections = searcher.page_sections([info.url for info, _, _ in infos if info.kind == "page"])
     hits = []
     for info, docnum, score in infos:
         page_sections = sections.get(info.url, [])

@@ -38,7 +38,6 @@ def build_schema(language: str = "en") -> fields.Schema:
         words=fields.TEXT(analyzer=exact, phrase=False),
         section=fields.ID(stored=True),
         validated_days=fields.NUMERIC(stored=True, signed=True),
-        validation_state=fields.ID(stored=True),
     )
 
 
@@ -57,7 +56,6 @@ def page_document(page: Page) -> dict[str, Any]:
         "code": page.code,
         "words": "\n".join((page.title, headings, page.description, page.text)),
         "section": page.section,
-        "validation_state": _validation_state(page),
     }
     if page.validated_on:
         document["validated_days"] = (date.fromisoformat(page.validated_on) - _EPOCH).days
@@ -77,12 +75,4 @@ def term_document(slug: str, term: str, definition: str, aliases: list[str]) -> 
         "body": definition,
         "words": " ".join([term, *aliases, definition]),
         "section": "glossary",
-        "validation_state": "none",
     }
-
-
-def _validation_state(page: Page) -> str:
-    """Say whether a page is dated, never validated or carries an invalid validation."""
-    if page.validation_problem:
-        return "invalid"
-    return "dated" if page.validated_on else "never"

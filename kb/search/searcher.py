@@ -63,7 +63,6 @@ class DocInfo:
     path: str
     description: str
     validated_on: date | None
-    state: str
 
 
 class Searcher:
@@ -160,7 +159,6 @@ def _doc_info(stored: dict[str, Any]) -> DocInfo:
         path=str(stored.get("path", "")),
         description=str(stored.get("description", "")),
         validated_on=_EPOCH + timedelta(days=int(days)) if days is not None else None,
-        state=str(stored.get("validation_state", "")),
     )
 
 

@@ -40,10 +40,14 @@ class IndexWriter:
         else:
             target.mkdir()
             self.index = whoosh_index.create_in(str(target), build_schema())
-        if documents >= PARALLEL_DOCUMENTS and (multiprocessing.cpu_count() or 1) >= 2:
-            self._writer: Any = self.index.writer(procs=2, limitmb=128, multisegment=True)
-        else:
-            self._writer = self.index.writer(limitmb=256)
+        try:
+            if documents >= PARALLEL_DOCUMENTS and (multiprocessing.cpu_count() or 1) >= 2:
+                self._writer: Any = self.index.writer(procs=2, limitmb=128, multisegment=True)
+            else:
+                self._writer = self.index.writer(limitmb=256)
+        except BaseException:
+            self.index.close()
+            raise
 
     def put_page(self, page: Page) -> None:
         """Add a page's document, replacing the one at its URL."""
@@ -60,17 +64,21 @@ class IndexWriter:
             self._writer.add_document(**term_document(**term))
 
     def commit(self, *, optimize: bool) -> None:
-        """Write the index to disk (merged into one segment when optimize is set) and close it."""
-        try:
-            self._writer.commit(optimize=optimize)
-        finally:
-            self.index.close()
+        """Write the index to disk (merged into one segment when optimize is set) and close it.
+
+        A commit that fails (a full disk) leaves the writer to cancel().
+        """
+        self._writer.commit(optimize=optimize)
+        self.index.close()
 
     def cancel(self) -> None:
-        """Drop what was written; a commit that failed half-way (a full disk) closed it already."""
-        with contextlib.suppress(IndexingError, OSError):
-            self._writer.cancel()
-        self.index.close()
+        """Drop what was written and close the index, keeping the error that led here."""
+        try:
+            # A commit that failed half-way has closed the writer: cancelling it raises again.
+            with contextlib.suppress(IndexingError, OSError):
+                self._writer.cancel()
+        finally:
+            self.index.close()
 
 
 def readable(folder: Path) -> None:

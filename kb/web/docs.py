@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, jsonify, make_response, request
+from flask import Blueprint, Response, jsonify, make_response, request
 
 from kb.glossary.listing import glossary_view
 from kb.render.code import stylesheet as code_stylesheet
 from kb.reports.page_status import page_status
-from kb.reports.queries import parse_as_of
+from kb.reports.queries import parse_report_date
 from kb.urls import is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
@@ -27,14 +27,9 @@ bp = Blueprint("docs", __name__)
 
 
 def read_as_of() -> date | None:
-    """Read the optional as_of date (YYYY-MM-DD, today, or +N/-N days); a bad one is 400."""
+    """Read the optional as_of date (YYYY-MM-DD, today, or +N/-N days); a bad one is a 400."""
     raw = request.args.get("as_of")
-    if raw is None:
-        return None
-    try:
-        return parse_as_of(raw[:40], date.today())
-    except ValueError as exc:
-        abort(400, description=str(exc))
+    return None if raw is None else parse_report_date(raw, date.today())
 
 
 @bp.get("/docs", defaults={"path": ""})

@@ -124,17 +124,13 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 def messages(state: SearchState, results: SearchResults | None, *, for_page: bool) -> list[str]:
     """Collect what the reader should know about how their query was read.
 
-    A results page lays out the help for a query that found nothing (suggestion, close terms,
-    syntax) as links, so it shows only the notes; the JSON API gives the whole message.
+    A results page shows the reading notes (it lays out the rest as links); the JSON API gives
+    the whole message.
     """
     found = list(state.notes)
     if results is None:
         return found
-    if for_page:
-        parts = [*results.notes, *([results.hint] if results.hint else [])]
-        engine = " ".join(parts) or None
-    else:
-        engine = results.message
+    engine = " ".join(results.reading_notes()) if for_page else results.message
     if engine:
         found.append(engine)
     return found
