@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from kb.config import Settings
 from kb.index.generation import Generation
 from kb.reports.queries import StaleQuery
 from kb.reports.stale import (
@@ -33,13 +32,12 @@ _FACT_COLUMNS = (
 
 @dataclass(frozen=True)
 class GenerationFacts:
-    """What the reports read from one generation: page facts, titles, sections, paths, settings."""
+    """What the reports read from one generation's pages: facts, titles, sections, paths."""
 
     pages: tuple[PageFacts, ...]
     titles: dict[str, str]
     sections: dict[str, str]
     paths: dict[str, str]
-    settings: Settings
     deprecated_counts: dict[str, int]
 
 
@@ -49,7 +47,7 @@ def generation_facts(gen: Generation) -> GenerationFacts:
 
 
 def _read_facts(gen: Generation) -> GenerationFacts:
-    """Read the light page columns and the settings the reports need from a generation."""
+    """Read the light page columns the reports need from a generation."""
     deprecated = Counter(str(hit["url"]) for hit in gen.meta("deprecated", []) or [])
     pages = []
     for row in gen.store.rows(_FACT_COLUMNS):
@@ -72,7 +70,6 @@ def _read_facts(gen: Generation) -> GenerationFacts:
         titles={p.url: p.title for p in pages},
         sections={p.url: p.section for p in pages},
         paths={p.url: p.path for p in pages},
-        settings=gen.settings,
         deprecated_counts=dict(deprecated),
     )
 
@@ -97,25 +94,24 @@ def judged_rows(gen: Generation, as_of: date) -> tuple[StalePageRow, ...]:
     def judge() -> tuple[StalePageRow, ...]:
         """Judge every page of the generation as of the date."""
         facts = generation_facts(gen)
-        return tuple(judge_pages(facts.pages, as_of, facts.settings))
+        return tuple(judge_pages(facts.pages, as_of, gen.settings))
 
     return gen.cache("judged_rows", JUDGED_DATES).get(as_of, judge)
 
 
 def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
     """Judge every page once and report it three ways: site-wide, for the section, filtered."""
-    facts = generation_facts(gen)
     rows = judged_rows(gen, query.as_of)
-    site = report_from_rows(rows, query.as_of, facts.settings)
+    site = report_from_rows(rows, query.as_of, gen.settings)
     in_section = (
-        report_from_rows(rows, query.as_of, facts.settings, section=query.section)
+        report_from_rows(rows, query.as_of, gen.settings, section=query.section)
         if query.section
         else site
     )
     filtered = report_from_rows(
         in_section.pages,
         query.as_of,
-        facts.settings,
+        gen.settings,
         status=query.status or None,
         sort=query.sort,
         descending=query.descending,
@@ -125,21 +121,13 @@ def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
 
 def stale_report(gen: Generation, query: StaleQuery) -> StaleReport:
     """Return the filtered, sorted stale report of a generation."""
-    facts = generation_facts(gen)
     rows = judged_rows(gen, query.as_of)
     return report_from_rows(
         rows,
         query.as_of,
-        facts.settings,
+        gen.settings,
         section=query.section or None,
         status=query.status or None,
         sort=query.sort,
         descending=query.descending,
-    )
-
-
-def judged_by_url(gen: Generation, as_of: date) -> dict[str, StalePageRow]:
-    """Return every page judged as of a date, by URL (what search facets count)."""
-    return gen.cache("judged_by_url", JUDGED_DATES).get(
-        as_of, lambda: {row.url: row for row in judged_rows(gen, as_of)}
     )

@@ -23,7 +23,7 @@ from kb.glossary.terms import Glossary
 from kb.index.generation import Generation
 from kb.index.generations import WHOOSH_DIR, damage
 from kb.index.pool import HandlePool
-from kb.reports.facts import judged_by_url
+from kb.reports.facts import judged_rows
 from kb.search.analysis import analyze
 from kb.search.postings import PostingCache
 
@@ -116,7 +116,7 @@ class Searcher:
 
         def by_docnum() -> dict[int, str | None]:
             """Map the reports' judgement of each page onto its document number."""
-            judged = judged_by_url(self.generation, as_of)
+            judged = {row.url: row for row in judged_rows(self.generation, as_of)}
             return {
                 docnum: (row.status if (row := judged.get(info.url)) else None)
                 for docnum, info in self.docs.items()
