@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from kb.web import context, docs, errors, glossary, home, reports, search, security
+    from kb.web import assets, context, docs, errors, glossary, home, reports, search, security
 
     watch = GenerationWatcher(Path(app.config["INDEX_DIR"]))
     # Checking CURRENT in the background lets an idle worker close a replaced generation too;
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         watch.poll()
     context.init_app(app, watch)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
 
     @app.errorhandler(ParamError)
