@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -200,3 +202,47 @@ def test_a_page_that_parses_too_long_is_rejected_and_the_rest_indexed(tmp_path: 
         "docs/nested.md": "took longer than 0.5 s to parse (pathologically nested content?)"
     }
     assert summary.pages == 3
+
+
+def test_incremental_build_links_the_previous_index_and_leaves_it_intact(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 40)
+    settings = load_settings(site, {"index_dir": tmp_path / "ix"})
+    build_index(settings)
+    first = generations.current_generation(settings.index_dir)
+    before = generations.file_checksums(first)
+
+    (site / "docs/part-1/page-1.md").write_text("---\ntitle: Edited\n---\nfresh words\n", "utf-8")
+    build_index(settings)
+    second = generations.current_generation(settings.index_dir)
+
+    segments = [p for p in (first / "whoosh").iterdir() if p.suffix == ".seg"]
+    assert segments and all((second / "whoosh" / p.name).exists() for p in segments)
+    assert all(os.path.samefile(p, second / "whoosh" / p.name) for p in segments)
+    assert generations.file_checksums(first) == before
+    assert generations.damage(first) is None and generations.damage(second) is None
+    recorded = generations.read_manifest(second)["checksums"]
+    assert recorded == generations.file_checksums(second)
+    old = whoosh_index.open_dir(str(first / "whoosh"))
+    new = whoosh_index.open_dir(str(second / "whoosh"))
+    with old.searcher() as old_s, new.searcher() as new_s:
+        assert old_s.document(url="/docs/part-1/page-1")["title"] == "Page 1"
+        assert new_s.document(url="/docs/part-1/page-1")["title"] == "Edited"
+        assert old_s.doc_count() == new_s.doc_count()
+
+
+def test_link_tree_links_and_copies_across_devices(tmp_path: Path) -> None:
+    source = tmp_path / "a"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "f").write_bytes(b"x")
+    generations.link_tree(source, tmp_path / "b")
+    assert os.path.samefile(source / "sub" / "f", tmp_path / "b" / "sub" / "f")
+    shm = Path("/dev/shm")
+    if os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.fail("/dev/shm is on the same device as the temporary folder: no way to test EXDEV")
+    other = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        generations.link_tree(source, other / "c")
+        copied = other / "c" / "sub" / "f"
+        assert copied.read_bytes() == b"x" and not os.path.samefile(source / "sub" / "f", copied)
+    finally:
+        shutil.rmtree(other)

@@ -71,6 +71,7 @@ class _Run:
     writer: IndexWriter
     changes: Changes
     previous_pages: int
+    previous: Path | None
 
 
 def build_index(
@@ -100,7 +101,9 @@ def build_index(
             run.store.close()
         checkpoint("commit")
         _refuse_a_bad_switch(run, settings, summary, allow_shrink)
-        final = generations.publish(settings.index_dir, run.building, _manifest(settings, summary))
+        final = generations.publish(
+            settings.index_dir, run.building, _manifest(settings, summary), run.previous
+        )
         generations.clean_leftovers(settings.index_dir)
     summary.generation = final.name
     summary.seconds = time.perf_counter() - started
@@ -143,7 +146,7 @@ def _open_run(
     except BaseException:
         store.close()
         raise
-    return _Run(building, store, writer, changes, previous_pages)
+    return _Run(building, store, writer, changes, previous_pages, previous)
 
 
 def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progress | None) -> None:

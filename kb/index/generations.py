@@ -120,10 +120,10 @@ def new_generation_folder(index_dir: Path) -> Path:
     return folder
 
 
-def _fsync_tree(folder: Path) -> None:
-    """Flush every file of a folder and the folder itself to disk."""
+def _fsync_tree(folder: Path, durable: frozenset[str] = frozenset()) -> None:
+    """Flush every file of a folder (but those already durable) and the folder itself to disk."""
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.relative_to(folder).as_posix() not in durable:
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
     _fsync_dir(folder)
@@ -138,16 +138,51 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def file_checksums(folder: Path) -> dict[str, str]:
-    """Return the SHA-256 of every file in a generation folder but its manifest, by relative path."""
+def file_checksums(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the SHA-256 of every file in a generation folder but its manifest, by relative path.
+
+    Files named in `known` (hard links to the previous generation's) keep the sum recorded there:
+    an incremental build then reads only what it wrote.
+    """
+    known = known or {}
     sums = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != "manifest.json":
+        name = path.relative_to(folder).as_posix()
+        if name in known:
+            sums[name] = known[name]
+        elif path.is_file() and path.name != "manifest.json":
             with open(path, "rb") as handle:
-                sums[path.relative_to(folder).as_posix()] = hashlib.file_digest(
-                    handle, "sha256"
-                ).hexdigest()
+                sums[name] = hashlib.file_digest(handle, "sha256").hexdigest()
     return sums
+
+
+def shared_files(folder: Path, previous: Path | None) -> dict[str, str]:
+    """Return the files a folder shares (hard links) with the previous generation, and their sums."""
+    recorded = read_manifest(previous).get("checksums") if previous is not None else None
+    if previous is None or not isinstance(recorded, dict):
+        return {}
+    shared = {}
+    for name, digest in recorded.items():
+        with contextlib.suppress(OSError):
+            if os.path.samefile(folder / name, previous / name):
+                shared[name] = digest
+    return shared
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Recreate a folder with hard links to its files (copies where links cannot be made).
+
+    Sound because nothing rewrites a file of a published generation in place: Whoosh writes
+    new segments and a new table of contents under new names, and the page store is copied.
+    """
+    for folder, _dirs, files in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(Path(folder) / name, into / name)
+            except OSError:
+                shutil.copy2(Path(folder) / name, into / name)
 
 
 def damage(folder: Path, under: str = "") -> str | None:
@@ -171,11 +206,18 @@ def damage(folder: Path, under: str = "") -> str | None:
     return None
 
 
-def publish(index_dir: Path, building: Path, manifest: dict[str, object]) -> Path:
-    """Finish a generation (manifest with checksums, fsync, rename) and switch CURRENT to it."""
-    manifest = {**manifest, "checksums": file_checksums(building)}
+def publish(
+    index_dir: Path, building: Path, manifest: dict[str, object], previous: Path | None = None
+) -> Path:
+    """Finish a generation (manifest with checksums, fsync, rename) and switch CURRENT to it.
+
+    `previous` is the generation an incremental build started from: files shared with it by
+    hard links are neither read again nor flushed again.
+    """
+    shared = shared_files(building, previous)
+    manifest = {**manifest, "checksums": file_checksums(building, shared)}
     (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    _fsync_tree(building)
+    _fsync_tree(building, frozenset(shared))
     final = building.with_name(building.name.removesuffix(".tmp"))
     os.rename(building, final)
     pointer = index_dir / (CURRENT_FILE + ".tmp")

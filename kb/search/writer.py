@@ -1,6 +1,7 @@
 """Write a generation's search index: the only code that writes Whoosh.
 
-A full build creates the index; an incremental build updates a copy of the previous one. Pages
+A full build creates the index; an incremental build adds segments to hard links of the previous
+one's files. Pages
 and glossary terms become documents by kb.search.schema.
 """
 
@@ -8,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import shutil
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexingError
 
-from kb.index.generations import WHOOSH_DIR
+from kb.index.generations import WHOOSH_DIR, link_tree
 from kb.pages import Page
 from kb.search.schema import SCHEMA_VERSION, build_schema, page_document, term_document
 
@@ -29,13 +29,13 @@ class IndexWriter:
     """The writer of one generation's search index, open until committed or cancelled."""
 
     def __init__(self, folder: Path, *, previous: Path | None, documents: int) -> None:
-        """Create a new index in the generation folder, or update a copy of the previous one's.
+        """Create a new index in the generation folder, or add to links to the previous one's.
 
         `documents` is how many pages the run expects to write.
         """
         target = folder / WHOOSH_DIR
         if previous is not None:
-            shutil.copytree(previous / WHOOSH_DIR, target)
+            link_tree(previous / WHOOSH_DIR, target)
             self.index = whoosh_index.open_dir(str(target))
         else:
             target.mkdir()
