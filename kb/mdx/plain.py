@@ -1,0 +1,41 @@
+"""A plain Markdown page (not MDX) as the same document record an MDX page gives.
+
+In a plain Markdown page `<` in prose is text, indented lines are code and `{…}` is not an
+expression, so the MDX reader must not touch it: the body goes to the renderer as written, and
+only its links are read here (for the link checks), at the lines where they stand.
+"""
+
+from __future__ import annotations
+
+from kb.markup.prose import unfenced_lines
+from kb.markup.spans import mask_code_spans
+from kb.mdx.document import MdxDocument, clean_source
+from kb.mdx.emitter import LINK, REFERENCE
+from kb.pages import Link
+
+
+def plain_document(body: str, *, line_offset: int = 0) -> MdxDocument:
+    """Return a Markdown page body as a document: its text unchanged, its links found."""
+    source = clean_source(body)
+    return MdxDocument(
+        markdown=source.strip("\n") + "\n",
+        tooltips=(),
+        links=tuple(_links(source, line_offset)),
+        snippets=(),
+        problems=(),
+    )
+
+
+def _links(source: str, line_offset: int) -> list[Link]:
+    """Return the [text](target) links and [label]: target definitions outside code."""
+    unfenced = unfenced_lines(source, line_offset)
+    text = "\n".join(line for _, line in unfenced)
+    if "[" not in text:
+        return []
+    masked = mask_code_spans(text) if "`" in text else text
+    found: list[Link] = []
+    for pattern in (LINK, REFERENCE):
+        for match in pattern.finditer(masked):
+            line = line_offset + 1 + masked.count("\n", 0, match.start())
+            found.append(Link(match.group(2), line, match.group(1).strip()))
+    return sorted(found, key=lambda link: link.line)
