@@ -60,7 +60,8 @@ COVERED = {
 # Left out on purpose, with the reason a reader of the build report needs.
 REFUSED = {
     "pymdownx.snippets": "it reads other files into a page, which kb cannot track for rebuilds",
-    "pymdownx.emoji": "its emoji index is Python code named in the config, which kb does not run",
+    "pymdownx.emoji": "its emoji index is Python code named in the config (or images from a CDN), "
+    "which kb does not load",
     "pymdownx.arithmatex": "math needs a script in the browser, which kb's pages do not load",
     "pymdownx.inlinehilite": "inline code is shown as written, not highlighted",
 }
@@ -70,6 +71,8 @@ _EXTRA_PARTS = ("abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tab
 _FORCED: dict[str, dict[str, Any]] = {
     # kb's sanitizer allows ids only on headings and on footnotes and their references.
     "footnotes": {"SEPARATOR": ":"},
+    # Its custom checkbox is CSS around an <input>; kb shows a plain mark instead.
+    "pymdownx.tasklist": {"custom_checkbox": False},
 }
 Extension = tuple[str, str]  # (name, config as sorted JSON): hashable and picklable
 
