@@ -13,7 +13,7 @@ from kb.config import Settings
 from kb.render.extensions import ExtensionPlan, plan_extensions
 from kb.structure.mkdocs import MkDocsConfigError, find_config_file, read_mkdocs_config
 
-MARKDOWN_SUFFIX = ".md"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class SiteMarkup:
 
     def plan_for(self, rel: str) -> ExtensionPlan | None:
         """Return the extension plan of a plain Markdown page, or None for an MDX page."""
-        is_md = PurePosixPath(rel).suffix.lower() == MARKDOWN_SUFFIX
+        is_md = PurePosixPath(rel).suffix.lower() in MARKDOWN_SUFFIXES
         return self.plan if is_md and self.md_is_markdown else None
 
     def fingerprint(self) -> str:
