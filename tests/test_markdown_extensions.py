@@ -134,3 +134,18 @@ def test_indented_code_keeps_its_characters_escaped_once() -> None:
 )
 def test_only_footnote_ids_pass_the_sanitizer(raw: str, kept: str) -> None:
     assert sanitize_html(raw) == kept
+
+
+def test_attribute_lists_and_html_blocks_cannot_bring_scripts_or_styles() -> None:
+    plan = plan_of("attr_list", "md_in_html", "admonition")
+    html = render_markdown(
+        '# Title { onclick="steal()" style="color:red" #location .ok }\n\n'
+        '<div markdown onmouseover="x()">\n**bold** <script>alert(1)</script>\n</div>\n\n'
+        '!!! note "<img src=x onerror=alert(1)>"\n    body { style="x" }\n\n'
+        '[link](javascript:alert(1)){ target="_blank" }\n',
+        plan,
+    ).html
+    assert "<script" not in html and "alert(1)</" not in html
+    assert re.search(r"<[^>]*\s(?:on[a-z]+|style|target)=|javascript:", html) is None
+    assert '<h1 class="ok" id="location">' in html  # heading ids stay (anchors need them)
+    assert "<strong>bold</strong>" in html

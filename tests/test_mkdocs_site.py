@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from kb.build.dialect import site_markup
+from kb.build.discover import discover
 from kb.build.indexer import BuildSummary, build_index
 from kb.config import load_settings
 from kb.web import create_app
@@ -236,3 +238,13 @@ def test_a_broken_mkdocs_yml_is_reported_and_the_pages_still_indexed(tmp_path: P
     # Still a MkDocs site: its .md pages are plain Markdown (indented code stays code).
     configure = content(client_for(tmp_path / "index"), "/docs/guides/configure")
     assert "<code>universes: 1" in configure
+
+
+@pytest.mark.corpus
+def test_the_corpus_keeps_reading_as_mdx(corpus_root: Path) -> None:
+    # The Auth0 corpus is Mintlify MDX: no mkdocs.yml, so under `auto` nothing it holds changes.
+    markup = site_markup(load_settings(corpus_root))
+    assert (markup.md_is_markdown, markup.problems) == (False, ())
+    found = discover(corpus_root)
+    assert len(found.sources) > 2000
+    assert all(markup.plan_for(source.rel) is None for source in found.sources)
