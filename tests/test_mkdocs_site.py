@@ -248,3 +248,29 @@ def test_the_corpus_keeps_reading_as_mdx(corpus_root: Path) -> None:
     found = discover(corpus_root)
     assert len(found.sources) > 2000
     assert all(markup.plan_for(source.rel) is None for source in found.sources)
+
+
+def test_links_shown_as_code_are_not_checked(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    page = site / "docs" / "guides" / "install.md"
+    page.write_text(
+        page.read_text()
+        + "\nAn example of a link, as code:\n\n    [not a link](nowhere.md)\n\n"
+        + "!!! note\n    A [real one](missing.md) inside a callout.\n"
+    )
+    build(site, tmp_path / "index")
+    findings = client_for(tmp_path / "index").get("/api/reports/links").get_json()["findings"]
+    lines = page.read_text().split("\n")
+    real = next(n for n, line in enumerate(lines, start=1) if "real one" in line)
+    assert [(f["target"], f["line"]) for f in findings] == [("missing.md", real)]
+
+
+def test_link_lines_count_blank_lines_after_the_frontmatter(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "docs").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text("site_name: Lines\n")
+    (site / "docs" / "a.md").write_text("---\ntitle: A\n---\n\n\n\n# A\n\n[gone](gone.md)\n")
+    build(site, tmp_path / "index")
+    findings = client_for(tmp_path / "index").get("/api/reports/links").get_json()["findings"]
+    assert [(f["target"], f["line"]) for f in findings] == [("gone.md", 9)]

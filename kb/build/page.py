@@ -22,7 +22,7 @@ from kb.config import Settings
 from kb.globs import matches_any
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
 from kb.mdx.document import MdxDocument, mdx_to_markdown
-from kb.mdx.plain import plain_document
+from kb.mdx.plain import plain_document, shown_hrefs, with_links
 from kb.pages import Page
 from kb.render.extensions import ExtensionPlan
 from kb.render.markdown import MarkdownRenderer, RenderedPage, render_markdown
@@ -146,7 +146,9 @@ def _convert(
         with time_budget(settings.max_parse_seconds):
             if plan is not None:
                 document = plain_document(text.body, line_offset=text.body_line - 1)
-                return document, render_markdown(document.markdown, plan)
+                rendered = render_markdown(document.markdown, plan)
+                shown = shown_hrefs(rendered.html)
+                return with_links(document, text.body, text.body_line - 1, shown), rendered
             document = mdx_to_markdown(
                 text.body, renderer=RENDERER, line_offset=text.body_line - 1, load_snippet=loader
             )
