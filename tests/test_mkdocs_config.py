@@ -175,3 +175,12 @@ def test_inherit_loops_stop(tmp_path: Path) -> None:
     write(tmp_path, "INHERIT: mkdocs.yml\n")
     with pytest.raises(MkDocsConfigError, match="INHERIT chain longer"):
         read_mkdocs_config(tmp_path)
+
+
+def test_alias_bombs_are_refused(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    lines += ["nav: *a8"]
+    write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(MkDocsConfigError, match="more than 200000 values"):
+        read_mkdocs_config(tmp_path)

@@ -19,6 +19,9 @@ CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 DEFAULT_DOCS_DIR = "docs"
 MAX_CONFIG_BYTES = 2_000_000
 MAX_INHERIT_DEPTH = 4
+# Values a config may hold once its YAML aliases are followed: a real one holds a few thousand;
+# a "billion laughs" file would make every reader of the nav walk forever.
+MAX_CONFIG_VALUES = 200_000
 
 
 class MkDocsConfigError(ValueError):
@@ -140,7 +143,28 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise MkDocsConfigError(f"{path}: holds a {type(data).__name__}, not a mapping of settings")
+    if _too_many_values(data):
+        raise MkDocsConfigError(
+            f"{path}: holds more than {MAX_CONFIG_VALUES} values once its aliases are followed"
+        )
     return data
+
+
+def _too_many_values(data: Any) -> bool:
+    """Tell whether walking the data (aliases followed) would visit too many values."""
+    pending, seen = [data], 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > MAX_CONFIG_VALUES:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, YamlTag):
+            pending.append(value.value)
+    return False
 
 
 def _load_with_inherit(path: Path, root: Path, depth: int) -> dict[str, Any]:
