@@ -25,6 +25,7 @@ from kb.render.outline import Outline, outline_html
 from kb.render.sanitize import CONTROL_CHARS, sanitize_html
 
 _EXTENSIONS = ["tables", "sane_lists"]
+_MAX_CONVERTERS = 4  # per thread: MDX's, and a site's Markdown extensions (rarely more than one)
 # A single line no Markdown rule (block or inline) could act on.
 _PLAIN_LINE = re.compile(
     r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]"
@@ -83,6 +84,8 @@ def _converter(plan: ExtensionPlan | None = None) -> Markdown:
     key = plan.fingerprint() if plan else ""
     converter = converters.get(key)
     if converter is None:
+        if len(converters) >= _MAX_CONVERTERS:
+            converters.clear()  # a watcher's process outlives many edits of mkdocs.yml
         converter = _new_converter(plan)
         converters[key] = converter
     return converter
