@@ -104,7 +104,7 @@ def test_generic_blocks_get_the_same_styles() -> None:
     ).html
     assert '<div aria-label="Warning" class="kb-callout kb-callout-warning" role="note">' in html
     assert '<p class="kb-callout-title">Careful</p>' in html
-    assert '<details class="kb-accordion kb-accordion-note" open="">' in html
+    assert '<details class="kb-accordion kb-callout-note" open="">' in html
 
 
 def test_every_admonition_type_maps_to_a_kb_callout_kind() -> None:

@@ -90,9 +90,9 @@ def test_details_are_kb_accordions_open_when_marked(mk: FlaskClient) -> None:
     closed, opened = re.findall(
         r'<details class="kb-accordion[^>]*>\s*<summary>[^<]*</summary>', page
     )
-    assert closed.startswith('<details class="kb-accordion kb-accordion-info">')
+    assert closed.startswith('<details class="kb-accordion kb-callout-info">')
     assert "Which port does the gateway use?" in closed
-    assert opened.startswith('<details class="kb-accordion kb-accordion-warning" open')
+    assert opened.startswith('<details class="kb-accordion kb-callout-warning" open')
     assert "???" not in page
 
 

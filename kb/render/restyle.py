@@ -101,11 +101,15 @@ def _callout(element: etree.Element, classes: list[str]) -> None:
 
 
 def _details(element: etree.Element, classes: list[str]) -> None:
-    """<details class="note"> (??? / ???+) → kb's accordion, open when it was."""
+    """<details class="note"> (??? / ???+) → kb's accordion, open when it was.
+
+    The kb-callout-KIND class carries only the kind's colours (no callout layout), so a
+    collapsible warning is edged in the warning colour.
+    """
     kind = callout_kind(classes)
     opened = element.get("open") is not None
     element.attrib.clear()
-    element.set("class", f"kb-accordion kb-accordion-{kind}")
+    element.set("class", f"kb-accordion kb-callout-{kind}")
     if opened:
         element.set("open", "open")
 
