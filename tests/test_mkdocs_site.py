@@ -6,16 +6,19 @@ its pages must read as MkDocs renders them, in kb's own component styles.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from kb.build.dialect import site_markup
 from kb.build.discover import discover
 from kb.build.indexer import BuildSummary, build_index
+from kb.cli import main
 from kb.config import load_settings
 from kb.web import create_app
 
@@ -274,3 +277,15 @@ def test_link_lines_count_blank_lines_after_the_frontmatter(tmp_path: Path) -> N
     build(site, tmp_path / "index")
     findings = client_for(tmp_path / "index").get("/api/reports/links").get_json()["findings"]
     assert [(f["target"], f["line"]) for f in findings] == [("gone.md", 9)]
+
+
+def test_kb_index_lists_the_left_out_extensions(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["index", str(SITE), "--index-dir", str(tmp_path / "ix")]
+    text = runner.invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "Problems (3):" in text.output
+    assert "  mkdocs.yml: markdown extension lumen_private.shortcodes not applied" in text.output
+    as_json = runner.invoke(main, [*args, "--full", "--json"])
+    problems = json.loads(as_json.output)["problems"]
+    assert [p["path"] for p in problems] == ["mkdocs.yml"] * 3
