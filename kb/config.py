@@ -112,6 +112,16 @@ class Settings:
             "Refuse to switch when more than this share of pages would disappear.", "float"
         ),
     )
+    md_dialect: str = field(
+        default="auto",
+        metadata=_about(
+            "How `.md` pages are read: `markdown` (plain Markdown as MkDocs reads it: indented "
+            "code, `<` in prose is text, the `markdown_extensions` of mkdocs.yml), `mdx` (as MDX, "
+            "like Mintlify or Docusaurus), or `auto`: `markdown` in a MkDocs site (one with "
+            "mkdocs.yml at the site root), else `mdx`. `.mdx` pages are always MDX.",
+            "dialect",
+        ),
+    )
     stale_budget: int | None = field(
         default=None,
         metadata=_about("Default --fail-over for `kb stale` (none: no budget).", "optional-int"),
@@ -167,6 +177,17 @@ def _terms(name: str, value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in _table(name, value).items()}
 
 
+MD_DIALECTS = ("auto", "markdown", "mdx")
+
+
+def _dialect(value: Any) -> str:
+    """Read how .md pages are read: one of MD_DIALECTS."""
+    word = str(value).strip().lower()
+    if word not in MD_DIALECTS:
+        raise ValueError(f"{value!r} is not one of {', '.join(MD_DIALECTS)}")
+    return word
+
+
 def coerce(name: str, value: Any) -> Any:
     """Turn a TOML, environment or override value into the type a setting takes.
 
@@ -188,6 +209,8 @@ def coerce(name: str, value: Any) -> Any:
             return _policies(name, value)
         if kind == "terms":
             return _terms(name, value)
+        if kind == "dialect":
+            return _dialect(value)
         raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None

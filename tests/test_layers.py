@@ -17,8 +17,15 @@ for url in ("/", "/docs/get-started/quickstart", "/search?q=flag", "/api/search?
     assert client.get(url).status_code == 200, url
 print(json.dumps(sorted(sys.modules)))
 """
-BUILD_CHAIN = ("kb.build", "kb.mdx", "kb.render.markdown", "kb.glossary.reader", "kb.reports.links")
-PARSERS = ("markdown", "frontmatter", "yaml", "watchdog", "rapidfuzz")
+BUILD_CHAIN = (
+    "kb.build",
+    "kb.structure",
+    "kb.mdx",
+    "kb.render.markdown",
+    "kb.glossary.reader",
+    "kb.reports.links",
+)
+PARSERS = ("markdown", "pymdownx", "frontmatter", "yaml", "watchdog", "rapidfuzz")
 
 
 def test_a_serving_process_never_loads_the_build_chain(example_index: Path) -> None:

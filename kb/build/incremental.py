@@ -28,11 +28,16 @@ class Changes:
     removed: set[str] = field(default_factory=set)
 
 
-def settings_fingerprint(settings: Settings) -> str:
-    """Hash what changes how pages are parsed, so a change forces a full build."""
+def settings_fingerprint(settings: Settings, site: str = "") -> str:
+    """Hash what changes how pages are parsed, so a change forces a full build.
+
+    site describes what the site's own files decide (its mkdocs.yml markdown_extensions).
+    """
     text = repr(
         (
             SCHEMA_VERSION,
+            site,
+            settings.md_dialect,
             settings.snippet_dirs,
             settings.max_page_bytes,
             settings.excludes,
@@ -44,7 +49,11 @@ def settings_fingerprint(settings: Settings) -> str:
 
 
 def previous_generation(
-    index_dir: Path, settings: Settings, full: bool, problems: list[tuple[str, str]]
+    index_dir: Path,
+    settings: Settings,
+    full: bool,
+    problems: list[tuple[str, str]],
+    site: str = "",
 ) -> Path | None:
     """Return the generation an incremental run can start from, or None for a full build.
 
@@ -60,7 +69,7 @@ def previous_generation(
     manifest = generations.read_manifest(current)
     if manifest.get("schema") != SCHEMA_VERSION:
         return None
-    if manifest.get("fingerprint") != settings_fingerprint(settings):
+    if manifest.get("fingerprint") != settings_fingerprint(settings, site):
         return None
     if manifest.get("site_root") != str(settings.site_root):
         return None

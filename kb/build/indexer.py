@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.build.derived import derive_generation_data
+from kb.build.dialect import SiteMarkup, site_markup
 from kb.build.discover import Discovery, discover
 from kb.build.incremental import (
     Changes,
@@ -72,6 +73,7 @@ class _Run:
     changes: Changes
     previous_pages: int
     previous: Path | None
+    markup: SiteMarkup = field(default_factory=SiteMarkup)
 
 
 def build_index(
@@ -90,7 +92,7 @@ def build_index(
             settings.site_root, settings.excludes, settings.snippet_dirs, skip=(settings.index_dir,)
         )
         checkpoint("walk")
-        run = _start(settings, found, full, summary)
+        run = _start(settings, found, full, summary, site_markup(settings))
         try:
             _write(run, settings, summary, progress)
             summary.pages = run.store.count()
@@ -101,22 +103,28 @@ def build_index(
             run.store.close()
         checkpoint("commit")
         _refuse_a_bad_switch(run, settings, summary, allow_shrink)
-        final = generations.publish(
-            settings.index_dir, run.building, _manifest(settings, summary), run.previous
-        )
+        manifest = _manifest(settings, summary, run.markup)
+        final = generations.publish(settings.index_dir, run.building, manifest, run.previous)
         generations.clean_leftovers(settings.index_dir)
     summary.generation = final.name
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _start(settings: Settings, found: Discovery, full: bool, summary: BuildSummary) -> _Run:
+def _start(
+    settings: Settings, found: Discovery, full: bool, summary: BuildSummary, markup: SiteMarkup
+) -> _Run:
     """Open the folder of the next generation: a copy of the served one, or a new one."""
     summary.problems.extend(_split_problem(p) for p in found.problems)
-    previous = previous_generation(settings.index_dir, settings, full, summary.problems)
+    summary.problems.extend(markup.problems)
+    previous = previous_generation(
+        settings.index_dir, settings, full, summary.problems, markup.fingerprint()
+    )
     building = generations.new_generation_folder(settings.index_dir)
     try:
-        return _open_run(settings, found, previous, building, summary)
+        run = _open_run(settings, found, previous, building, summary)
+        run.markup = markup
+        return run
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -172,7 +180,7 @@ def _write_pages(
 ) -> None:
     """Parse the changed sources in parallel and write each page (or note its rejection)."""
     changed = run.changes.changed
-    for done, built in enumerate(build_pages(changed, settings), start=1):
+    for done, built in enumerate(build_pages(changed, settings, run.markup), start=1):
         checkpoint("parse")
         if built.rejection is not None:
             summary.rejected.append((built.rejection.path, built.rejection.reason))
@@ -207,11 +215,11 @@ def _refuse_a_bad_switch(
         )
 
 
-def _manifest(settings: Settings, summary: BuildSummary) -> dict[str, object]:
+def _manifest(settings: Settings, summary: BuildSummary, markup: SiteMarkup) -> dict[str, object]:
     """Describe the generation: what built it, from where, and how many pages it has."""
     return {
         "schema": SCHEMA_VERSION,
-        "fingerprint": settings_fingerprint(settings),
+        "fingerprint": settings_fingerprint(settings, markup.fingerprint()),
         "site_root": str(settings.site_root),
         "pages": summary.pages,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

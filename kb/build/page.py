@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import PurePosixPath
 
+from kb.build.dialect import SiteMarkup
 from kb.build.discover import SourceFile
 from kb.build.snippets import SnippetLoader, combined_digest
 from kb.build.sources import RejectedSource, SourceText, read_source
@@ -21,7 +22,9 @@ from kb.config import Settings
 from kb.globs import matches_any
 from kb.glossary.reader import looks_like_glossary, parse_glossary_page
 from kb.mdx.document import MdxDocument, mdx_to_markdown
+from kb.mdx.plain import plain_document, shown_hrefs, with_links
 from kb.pages import Page
+from kb.render.extensions import ExtensionPlan
 from kb.render.markdown import MarkdownRenderer, RenderedPage, render_markdown
 from kb.reports.terms import deprecated_hits
 from kb.reports.validation import Validation, read_validation
@@ -104,9 +107,15 @@ def time_budget(seconds: float) -> Iterator[None]:
 
 
 def build_page(
-    source: SourceFile, settings: Settings, include_cache: IncludeCache | None = None
+    source: SourceFile,
+    settings: Settings,
+    include_cache: IncludeCache | None = None,
+    markup: SiteMarkup | None = None,
 ) -> BuiltPage:
-    """Build a Page from a source, or a Rejection with the reason; never raises for bad content."""
+    """Build a Page from a source, or a Rejection with the reason; never raises for bad content.
+
+    markup says whether the page is MDX or plain Markdown (and its extensions); MDX by default.
+    """
     try:
         text = read_source(source.path, settings.max_page_bytes)
     except RejectedSource as exc:
@@ -116,7 +125,8 @@ def build_page(
         PurePosixPath(source.rel).parent,
         {} if include_cache is None else include_cache,
     )
-    converted = _convert(text, loader, settings)
+    plan = markup.plan_for(source.rel) if markup is not None else None
+    converted = _convert(text, loader, settings, plan)
     if isinstance(converted, str):
         return BuiltPage(source.url, None, Rejection(source.rel, converted), loader.used, [])
     document, rendered = converted
@@ -128,11 +138,17 @@ def build_page(
 
 
 def _convert(
-    text: SourceText, loader: SnippetLoader, settings: Settings
+    text: SourceText, loader: SnippetLoader, settings: Settings, plan: ExtensionPlan | None
 ) -> tuple[MdxDocument, RenderedPage] | str:
-    """Read the body's MDX and render it, within the time budget; a string says why it failed."""
+    """Read the body (MDX, or plain Markdown when there is a plan) and render it, within the
+    time budget; a string says why it failed."""
     try:
         with time_budget(settings.max_parse_seconds):
+            if plan is not None:
+                document = plain_document(text.body, line_offset=text.body_line - 1)
+                rendered = render_markdown(document.markdown, plan)
+                shown = shown_hrefs(rendered.html)
+                return with_links(document, text.body, text.body_line - 1, shown), rendered
             document = mdx_to_markdown(
                 text.body, renderer=RENDERER, line_offset=text.body_line - 1, load_snippet=loader
             )

@@ -37,7 +37,7 @@ class MdxDocument:
     problems: tuple[str, ...]
 
 
-def _clean(src: str) -> str:
+def clean_source(src: str) -> str:
     """Normalise line ends and drop control characters (Markdown uses some internally)."""
     return _CONTROL.sub("", src.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -61,7 +61,7 @@ def _load(shared: Shared, path: str) -> str | None:
         source = None
     if source is None:
         return None
-    return strip_frontmatter(_clean(source))
+    return strip_frontmatter(clean_source(source))
 
 
 def _bind_imports(statement: str, shared: Shared, scope: Scope) -> None:
@@ -162,7 +162,7 @@ def mdx_to_markdown(
     """
     shared = Shared(renderer=renderer, load_snippet=load_snippet)
     shared.include = lambda scope, path, props, line: _include(scope, path, props, line, shared)
-    source = _clean(body)
+    source = clean_source(body)
     scope = Scope(env={}, snippets={}, line_of=_line_counter(source, line_offset))
     try:
         markdown = process_source(source, shared, scope)

@@ -27,7 +27,7 @@ _BLOCK_LEAF_TAGS = frozenset({
     "caption", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "li", "p", "summary", "td", "th",
 })
 # fmt: on
-_LINK = re.compile(
+LINK = re.compile(
     r"(?<![!\\])\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\(\s*<?([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
 )
@@ -92,7 +92,7 @@ class Emitter(AttributeReader):
             return
         if "`" in text:
             text = mask_code_spans(text)
-        for pattern in (_LINK, REFERENCE):
+        for pattern in (LINK, REFERENCE):
             for match in pattern.finditer(text):
                 line = self.line(node.pos) + text.count("\n", 0, match.start())
                 self.shared.links.append(Link(match.group(2), line, match.group(1).strip()))

@@ -18,11 +18,14 @@ from kb.markup.fences import (
     opening_fence,
     parse_fence_info,
 )
+from kb.render import restyle
 from kb.render.code import code_block_html
+from kb.render.extensions import ExtensionPlan
 from kb.render.outline import Outline, outline_html
 from kb.render.sanitize import CONTROL_CHARS, sanitize_html
 
 _EXTENSIONS = ["tables", "sane_lists"]
+_MAX_CONVERTERS = 4  # per thread: MDX's, and a site's Markdown extensions (rarely more than one)
 # A single line no Markdown rule (block or inline) could act on.
 _PLAIN_LINE = re.compile(
     r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]"
@@ -75,24 +78,48 @@ class FencePreprocessor(Preprocessor):
         return output
 
 
-def _converter() -> Markdown:
-    """Return this thread's reusable Markdown instance (building it is the slow part)."""
-    converter: Markdown | None = getattr(_local, "converter", None)
+def _converter(plan: ExtensionPlan | None = None) -> Markdown:
+    """Return this thread's reusable Markdown instance for a plan (building it is the slow part)."""
+    converters: dict[str, Markdown] = _local.__dict__.setdefault("converters", {})
+    key = plan.fingerprint() if plan else ""
+    converter = converters.get(key)
     if converter is None:
-        converter = Markdown(extensions=_EXTENSIONS, output_format="html")
-        converter.preprocessors.register(FencePreprocessor(converter), "kb_fences", 25)
-        # After fences (so code that shows a marker stays code), before raw HTML parsing.
-        converter.preprocessors.register(RenderedBlockPreprocessor(converter), "kb_blocks", 24)
-        _local.converter = converter
+        if len(converters) >= _MAX_CONVERTERS:
+            converters.clear()  # a watcher's process outlives many edits of mkdocs.yml
+        converter = _new_converter(plan)
+        converters[key] = converter
     return converter
 
 
-def markdown_to_html(markdown: str, references: Mapping[str, tuple[str, str]] | None = None) -> str:
-    """Convert Markdown to unsanitized HTML with highlighted code blocks."""
-    if _PLAIN_LINE.fullmatch(markdown):
+def _new_converter(plan: ExtensionPlan | None) -> Markdown:
+    """Build a converter: kb's fences and blocks, plus a site's extensions restyled as kb's."""
+    extra = [name for name in plan.names() if name not in _EXTENSIONS] if plan else []
+    converter = Markdown(
+        extensions=[*_EXTENSIONS, *extra],
+        extension_configs=plan.configs() if plan else {},
+        output_format="html",
+    )
+    converter.preprocessors.register(FencePreprocessor(converter), "kb_fences", 25)
+    # After fences (so code that shows a marker stays code), before raw HTML parsing.
+    converter.preprocessors.register(RenderedBlockPreprocessor(converter), "kb_blocks", 24)
+    if plan is not None:
+        restyle.install(converter)
+    return converter
+
+
+def markdown_to_html(
+    markdown: str,
+    references: Mapping[str, tuple[str, str]] | None = None,
+    plan: ExtensionPlan | None = None,
+) -> str:
+    """Convert Markdown to unsanitized HTML with highlighted code blocks.
+
+    With a plan, the page is plain Markdown read with a site's extensions (a MkDocs page).
+    """
+    if plan is None and _PLAIN_LINE.fullmatch(markdown):
         # One line of plain words is one paragraph: skip the (costly) full Markdown pipeline.
         return f"<p>{markdown.strip()}</p>"
-    converter = _converter()
+    converter = _converter(plan)
     converter.reset()
     if references:
         converter.references.update(references)
@@ -101,7 +128,7 @@ def markdown_to_html(markdown: str, references: Mapping[str, tuple[str, str]] | 
     except BaseException:
         # A conversion that failed half-way (nesting too deep) leaves the parser's state behind,
         # which would change how the next page of this thread renders: start afresh instead.
-        _local.converter = None
+        _local.__dict__.pop("converters", None)
         raise
 
 
@@ -117,10 +144,13 @@ class MarkdownRenderer:
         return code_block_html(code, info, show_title=show_title)
 
 
-def render_markdown(markdown: str) -> RenderedPage:
-    """Render Markdown to sanitized HTML and read its headings, sections, prose and code."""
+def render_markdown(markdown: str, plan: ExtensionPlan | None = None) -> RenderedPage:
+    """Render Markdown to sanitized HTML and read its headings, sections, prose and code.
+
+    Without a plan the Markdown is what the MDX reader made; with one, a plain Markdown page.
+    """
     try:
-        raw = markdown_to_html(markdown)
+        raw = markdown_to_html(markdown, plan=plan)
     except RecursionError:
         # Nesting deeper than python-markdown can follow: keep the words, one paragraph a block.
         paragraphs = re.split(r"\n[ \t]*\n", markdown)

@@ -27,10 +27,14 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "th": {"colspan", "rowspan"},
     # Ids only on headings: anchors need them, and ids elsewhere invite DOM clobbering.
     **{f"h{level}": {"id"} for level in range(1, 7)},
+    # And on footnotes and their references, kept only when named like one (fn:1, fnref:1).
+    "li": {"id"},
+    "sup": {"id"},
 }
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ANCHOR_TAG = re.compile(r'<a\s(?:[^">]|"[^"]*")*>')
 _EXTERNAL_HREF = re.compile(r'\shref="(?:https?:)?//', re.IGNORECASE)
+_NOT_A_FOOTNOTE_ID = re.compile(r'(<(?:li|sup)\b[^>]*?)\sid="(?!fn(?:ref\d*)?:)[^"]*"')
 _MAILTO_SRC = re.compile(r'(<img\b[^>]*?)\ssrc="mailto:[^"]*"', re.IGNORECASE)
 
 
@@ -65,6 +69,8 @@ def _clean_once(markup: str) -> str:
         cleaned = _MAILTO_SRC.sub(r"\1", cleaned)
     if "<a " in cleaned:
         cleaned = _ANCHOR_TAG.sub(_add_rel, cleaned)
+    if ' id="' in cleaned:
+        cleaned = _NOT_A_FOOTNOTE_ID.sub(r"\1", cleaned)
     return cleaned
 
 

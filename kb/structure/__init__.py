@@ -1,0 +1,1 @@
+"""The site around the pages: its navigation, redirects and configuration."""
