@@ -8,8 +8,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+CATALOGS := $(wildcard kb/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe
+.PHONY: install install-test run test lint typecheck check bench clean htmx browser axe messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,16 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-## install: create .venv with the `kb` command and fetch htmx (pinned, checksum-verified)
-install: $(STAMP) htmx
+## install: create .venv with the `kb` command, compile the UI's catalogs, fetch htmx (pinned, checksum-verified)
+install: $(STAMP) $(COMPILED) htmx
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+## messages: extract the UI's words into messages.pot and merge them into every catalog
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F kb/translations/babel.cfg -k _l --no-location --sort-output -o kb/translations/messages.pot .
+	$(BIN)/pybabel -q update -i kb/translations/messages.pot -d kb/translations --no-fuzzy-matching --ignore-obsolete
 
 htmx: $(STAMP)
 	@$(BIN)/python scripts/fetch_htmx.py || echo "htmx not installed: pages still work without JavaScript enhancements"
@@ -42,7 +52,7 @@ browser:
 	@scripts/ensure_chromium.sh
 
 ## test: install test dependencies and run every test (lint and types included)
-test: $(TEST_STAMP) htmx axe browser lint typecheck
+test: $(TEST_STAMP) $(COMPILED) htmx axe browser lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, and the import contracts of the pipeline's layers (pyproject.toml, docs/architecture.md)

@@ -35,7 +35,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from kb.web import assets, context, docs, errors, glossary, home, reports, search, security
+    from kb.web import (
+        assets,
+        context,
+        docs,
+        errors,
+        glossary,
+        home,
+        locale,
+        reports,
+        search,
+        security,
+    )
 
     watch = GenerationWatcher(Path(app.config["INDEX_DIR"]))
     # Checking CURRENT in the background lets an idle worker close a replaced generation too;
@@ -43,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("POLL_GENERATIONS", not app.testing):
         watch.poll()
     context.init_app(app, watch)
+    locale.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

@@ -1,0 +1,85 @@
+"""The language of the interface: which catalog a response's words come from, and its `lang`.
+
+A page view speaks the page's language; other views speak the language the request asks for
+(`lang=`), else the browser's Accept-Language among the catalogs kb ships, else English. Site
+language codes (`fr-ca`, `ja-jp`, `zh-Hans`) name a content language; the UI falls back from
+`fr_CA` to the `fr` catalog the way gettext does, so every French site gets the French UI.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, g, request
+from flask_babel import Babel
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_UI_LANGUAGE = "en"
+_CONTENT_LANGUAGE = "kb_content_language"
+
+
+def ui_languages() -> tuple[str, ...]:
+    """Return the languages kb's interface is written in: English and every shipped catalog."""
+    found = sorted(p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES").is_dir())
+    return (DEFAULT_UI_LANGUAGE, *found)
+
+
+def as_locale(code: str | None) -> Locale | None:
+    """Read a language code as written by sites and browsers (`ja-jp`, `fr_CA`, `ko`), or None."""
+    if not code or len(code) > 35:
+        return None
+    try:
+        return Locale.parse(code.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def speak(code: str | None) -> None:
+    """Say which language this response's content is in (a page's language, a search's)."""
+    if as_locale(code) is not None:
+        g.setdefault(_CONTENT_LANGUAGE, code)
+
+
+def content_language() -> str:
+    """Return the language tag for `<html lang>`: the content's, else the interface's."""
+    spoken: str | None = g.get(_CONTENT_LANGUAGE)
+    if spoken:
+        return spoken
+    return str(select_locale()).replace("_", "-")
+
+
+def select_locale() -> Locale:
+    """Choose the interface's locale for this request (Flask-Babel's locale selector)."""
+    for code in (g.get(_CONTENT_LANGUAGE), request.args.get("lang")):
+        chosen = as_locale(code)
+        if chosen is not None:
+            return chosen
+    best = request.accept_languages.best_match(ui_languages())
+    return as_locale(best) or Locale.parse(DEFAULT_UI_LANGUAGE)
+
+
+def missing_catalogs() -> list[Path]:
+    """Return the catalogs whose compiled form is missing or older than their source."""
+    stale = []
+    for source in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        compiled = source.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+            stale.append(source)
+    return stale
+
+
+def init_app(app: Flask) -> None:
+    """Give the app Flask-Babel with kb's catalogs and the locale chosen per request."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    for source in missing_catalogs():
+        # `make install` compiles the catalogs; a bare `pip install` leaves the UI in English.
+        log.warning("%s is not compiled: run `make install` (pybabel compile)", source)
+    app.jinja_env.globals["content_language"] = content_language
