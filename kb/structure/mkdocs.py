@@ -21,10 +21,11 @@ class _TolerantLoader(yaml.SafeLoader):
 
 
 def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    """Return a tagged node's plain value (the tag is dropped)."""
-    del suffix
+    """Return a tagged node's plain value (the tag is dropped; `!!python/name:x` reads as "x")."""
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
+        value = loader.construct_scalar(node)
+        _, named, name = suffix.partition("python/name:")
+        return name if named and not value else value
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
     if isinstance(node, yaml.MappingNode):
