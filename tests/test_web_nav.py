@@ -182,7 +182,7 @@ def test_corpus_nav_pages_show_tab_group_and_next(
     from kb.web.navigation import nav_index
 
     app = corpus_client.application
-    with app.test_request_context(), watcher(app).using() as gen:  # type: ignore[call-arg]
+    with app.test_request_context(), watcher().using() as gen:
         index: NavIndex = nav_index(gen)
     places = sorted(index.places.items())
     for url, place in random.Random(13).sample(places, 30):
