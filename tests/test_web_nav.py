@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from kb.cli import main
 from kb.web import create_app
@@ -249,4 +250,7 @@ def test_corpus_near_miss_links_the_page(corpus_client: FlaskClient) -> None:
     assert 'href="/docs/secure/tokens/refresh-tokens"' in response.get_data(as_text=True)
 
 
-from markupsafe import escape  # noqa: E402
+def test_search_facets_take_the_nav_labels(plain_client: FlaskClient) -> None:
+    html = plain_client.get("/search?q=harbour").get_data(as_text=True)
+    facets = re.findall(r'kb-facet-name">([^<]+)<', html)
+    assert "User guide" in facets and "Guide" not in facets

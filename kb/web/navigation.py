@@ -8,17 +8,22 @@ and marks it in the prepared HTML (a string replacement, no walk of the nav).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import render_template
 from markupsafe import Markup, escape
 
 from kb.index.generation import Generation
+from kb.index.generations import NoIndex
 from kb.reports.facts import generation_facts
 from kb.structure.nav import NavIndex, Place
 from kb.urls import DOCS_ROOT, page_url
+from kb.web.context import generation
 
 MAX_LISTED = 200
+# How much of a section a tab or group must hold, and of itself be, to lend its label.
+SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -158,19 +163,44 @@ def _listing(gen: Generation, index: NavIndex, url: str) -> list[dict[str, str]]
 
 
 def facet_labels(gen: Generation) -> dict[str, str]:
-    """Return the nav's label of each section (a page URL's first folder), read once."""
+    """Return the nav's label of each section (a page URL's first folder), read once.
 
-    def compute() -> dict[str, str]:
-        index = nav_index(gen)
-        labels: dict[str, str] = {}
-        for nav in range(len(index.navs)):
-            for tab in index.tabs(nav):
-                parts = str(tab.get("url") or "").removeprefix(DOCS_ROOT).strip("/").split("/")
-                if parts and parts[0]:
-                    labels.setdefault(parts[0], str(tab["title"]))
-        return labels
+    A section takes the label of the tab, else of the top group, that holds nearly all its pages
+    and holds nearly nothing else; a section the nav splits up keeps its own name.
+    """
+    return gen.remember("nav_facet_labels", lambda: _facet_labels(nav_index(gen)))
 
-    return gen.remember("nav_facet_labels", compute)
+
+def _facet_labels(index: NavIndex) -> dict[str, str]:
+    """Match sections to the nav's tabs and top groups (the default language's nav)."""
+    by_section: dict[str, list[Place]] = {}
+    sizes: Counter[tuple[int, tuple[int, ...]]] = Counter()
+    for url, place in index.places.items():
+        if place.nav == 0:
+            section = url.removeprefix(DOCS_ROOT).strip("/").split("/")[0]
+            by_section.setdefault(section, []).append(place)
+            for depth in range(len(place.groups) + 1):
+                sizes[(place.tab, place.groups[:depth])] += 1
+    labels: dict[str, str] = {}
+    for section, places in by_section.items():
+        for depth in (0, 1):
+            keys = Counter((p.tab, p.groups[:depth]) for p in places if len(p.groups) >= depth)
+            if not keys or not section:
+                break
+            key, count = keys.most_common(1)[0]
+            if count >= SHARE * len(places) and count >= SHARE * sizes[key]:
+                holder = next(p for p in places if (p.tab, p.groups[:depth]) == key)
+                labels[section] = holder.trail[depth][0]
+                break
+    return labels
+
+
+def section_labels() -> dict[str, str]:
+    """Return the nav's section labels for the request's generation ({} when none is served)."""
+    try:
+        return facet_labels(generation())
+    except NoIndex:
+        return {}
 
 
 def nav_json(nav: PageNav) -> dict[str, object]:
