@@ -122,6 +122,11 @@ def test_check_nav_reports_entries_without_a_page(tmp_path: Path) -> None:
     nav = json.loads((site / "docs.json").read_text())
     nav["navigation"]["tabs"][0]["groups"][1]["pages"].append("docs/flags/archiving")
     (site / "docs.json").write_text(json.dumps(nav))
+    # A folder page whose folder holds a page the nav leaves out: the folder page lists them all.
+    (site / "docs" / "flags.md").write_text("---\ntitle: All about flags\n---\n\nFlags.\n")
+    (site / "docs" / "flags" / "legacy-sdks.md").write_text(
+        "---\ntitle: Legacy SDKs\n---\n\nOld.\n"
+    )
     index_site(site, tmp_path / "index")
     result = CliRunner().invoke(
         main, ["check", "nav", "--index-dir", str(tmp_path / "index"), "--format", "json"]
@@ -135,6 +140,22 @@ def test_check_nav_reports_entries_without_a_page(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
     links = app.test_client().get("/api/reports/links?kind=nav-missing").get_json()
     assert [f["target"] for f in links["findings"]] == ["docs/flags/archiving"]
+    html = app.test_client().get("/reports/links?kind=nav-missing").get_data(as_text=True)
+    assert "<code>docs.json</code>" in html and "docs/flags/archiving" in html
+    folder = app.test_client().get("/docs/flags").get_data(as_text=True)
+    listing = _between(folder, 'class="kb-listing"', "</section>")
+    assert re.findall(r'href="([^"]+)"', listing) == [
+        "/docs/flags/actions",
+        "/docs/flags/flag-naming-conventions",
+        "/docs/flags/kill-switches",
+        "/docs/flags/legacy-sdks",
+        "/docs/flags/overview",
+    ]
+    crumbs = app.test_client().get("/api/pages/flags/legacy-sdks").get_json()["nav"]["trail"]
+    assert crumbs == [
+        {"label": "Docs", "href": "/docs"},
+        {"label": "All about flags", "href": "/docs/flags"},
+    ]
 
 
 @pytest.fixture(scope="module")
