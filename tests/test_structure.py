@@ -248,3 +248,11 @@ def test_redirect_problems_report_loops_shadowed_and_dead_ends(tmp_path: Path) -
         "destination": "/docs/page",
         "permanent": True,
     }
+
+
+@pytest.mark.parametrize("path", ["/x//evil.example", "/x/\\evil.example", "/x/\\\\evil.example/a"])
+def test_a_captured_value_never_makes_a_redirect_leave_the_site(path: str) -> None:
+    found = Redirects([{"source": "/x/*", "destination": "/*"}]).match(path)
+    assert found is not None
+    assert found[0].startswith("/") and not found[0].startswith("//"), found
+    assert "\\" not in found[0]

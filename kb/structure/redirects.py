@@ -70,9 +70,9 @@ def _fill(destination: str, match: re.Match[str]) -> str:
     stars = iter(v for k, v in sorted(values.items()) if k.startswith("_star"))
 
     def value(m: re.Match[str]) -> str:
-        if m.group(0) == "*":
-            return next(stars, "") or ""
-        return values.get(m.group(1)) or ""
+        found = (next(stars, "") if m.group(0) == "*" else values.get(m.group(1))) or ""
+        # A browser reads `/\\host` as `//host`: a captured backslash must not make a redirect leave.
+        return found.replace("\\", "/")
 
     path, hash_, fragment = destination.partition("#")
     if is_external(path):
