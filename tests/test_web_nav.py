@@ -27,7 +27,7 @@ def _between(html: str, start: str, end: str) -> str:
 
 def test_sidebar_tabs_and_pager_follow_docs_json(client: FlaskClient) -> None:
     html = client.get("/docs/rollouts/scheduled-releases").get_data(as_text=True)
-    tabs = _between(html, '<nav class="kb-tabs"', "</nav>")
+    tabs = _between(html, '<nav class="kb-sitetabs"', "</nav>")
     assert re.findall(r">([^<]+)</a>", tabs) == ["Guides", "API", "Reference"]
     assert 'data-tab="0" aria-current="true">Guides' in tabs
     side = _between(html, '<nav class="kb-sidenav"', "</nav>")
@@ -210,7 +210,7 @@ def test_corpus_nav_pages_show_tab_group_and_next(
     for url, place in random.Random(13).sample(places, 30):
         html = corpus_client.get(url).get_data(as_text=True)
         tab_title = index.tabs(place.nav)[place.tab]["title"]
-        tabs = _between(html, '<nav class="kb-tabs"', "</nav>")
+        tabs = _between(html, '<nav class="kb-sitetabs"', "</nav>")
         assert re.search(rf'aria-current="true">{re.escape(str(escape(tab_title)))}</a>', tabs), url
         side = _between(html, '<nav class="kb-sidenav"', "</aside>")
         for label, _ in place.trail[1:]:
