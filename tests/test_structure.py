@@ -256,3 +256,22 @@ def test_a_captured_value_never_makes_a_redirect_leave_the_site(path: str) -> No
     assert found is not None
     assert found[0].startswith("/") and not found[0].startswith("//"), found
     assert "\\" not in found[0]
+
+
+@pytest.mark.corpus
+def test_the_translated_corpus_has_a_nav_per_language(corpus_root: Path) -> None:
+    i18n = corpus_root.parent / "auth0-docs-i18n"
+    if not (i18n / "docs.json").is_file():
+        pytest.skip(f"the translated corpus is not at {i18n}")
+    from kb.urls import url_for_path
+
+    rows = [
+        {"url": url_for_path(p.relative_to(i18n).as_posix()), "title": p.stem, "meta": {}}
+        for p in (i18n / "docs").rglob("*.mdx")
+    ]
+    found = read_site_structure(i18n, rows)
+    languages = [nav["language"] for nav in found.nav["navs"]]
+    assert languages == ["fr", "ja"]  # the English nav names pages this half does not hold
+    index = NavIndex.load(found.nav)
+    place = index.place("/docs/ja-jp/secure/tokens/id-tokens")
+    assert place is not None and index.navs[place.nav]["language"] == "ja"
