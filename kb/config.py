@@ -126,6 +126,22 @@ class Settings:
         default=None,
         metadata=_about("Default --fail-over for `kb stale` (none: no budget).", "optional-int"),
     )
+    edit_url: str | None = field(
+        default=None,
+        metadata=_about(
+            "Link to edit a page's source, {path} standing for its path from the site root "
+            "(e.g. https://github.com/ORG/REPO/edit/main/{path}); none: no edit links.",
+            "optional-str",
+        ),
+    )
+    redirects: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_about(
+            "Redirects served besides the site's own (docs.json, mkdocs.yml): "
+            '{"/old/url" = "/new/url"}; `*` and `:name*` patterns as in Mintlify.',
+            "terms",
+        ),
+    )
 
 
 SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
@@ -203,6 +219,8 @@ def coerce(name: str, value: Any) -> Any:
             return int(value)
         if kind == "optional-int":
             return None if value in (None, "") else int(value)
+        if kind == "optional-str":
+            return None if value in (None, "") else str(value)
         if kind == "float":
             return float(value)
         if kind == "policies":
@@ -268,6 +286,7 @@ REPORT_SETTINGS = (
     "exempt",
     "deprecated_terms",
     "stale_budget",
+    "edit_url",
 )
 
 

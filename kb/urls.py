@@ -128,3 +128,10 @@ def _join_relative(page_path: str, path: str) -> str:
         elif part not in (".", ""):
             joined.append(part)
     return "/".join(joined)
+
+
+def edit_link(template: str | None, path: str) -> str | None:
+    """Return the link that edits a page's source: the edit_url setting with {path} filled in."""
+    if not template:
+        return None
+    return template.replace("{path}", quote(path.replace("\\", "/")))

@@ -25,6 +25,7 @@ KIND_WORDS = {
     "globs": "a list of globs",
     "int": "a whole number",
     "optional-int": "a whole number, or empty for none",
+    "optional-str": "text, or empty for none",
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",

@@ -19,7 +19,12 @@ print(json.dumps(sorted(sys.modules)))
 """
 BUILD_CHAIN = (
     "kb.build",
-    "kb.structure",
+    "kb.structure.sources",
+    "kb.structure.mintlify",
+    "kb.structure.mkdocs",
+    "kb.structure.mkdocs_nav",
+    "kb.structure.folders",
+    "kb.structure.jsonref",
     "kb.mdx",
     "kb.render.markdown",
     "kb.glossary.reader",

@@ -192,6 +192,7 @@ def test_link_findings_match_the_readme(gen: Generation) -> None:
     assert result.groups == [
         {"kind": "missing-page", "count": 1},
         {"kind": "missing-anchor", "count": 1},
+        {"kind": "nav-missing", "count": 0},
     ]
     only_anchor = links_page(gen, kind="missing-anchor")
     assert [f["kind"] for f in only_anchor.findings] == ["missing-anchor"]

@@ -123,9 +123,14 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
 def test_page_view_shows_header_breadcrumbs_toc_and_source(client: FlaskClient) -> None:
     html = client.get(f"/docs/get-started/quickstart?{AS_OF}").get_data(as_text=True)
     assert "<h1>Quickstart</h1>" in html
-    assert re.search(r'<a href="/docs">Docs</a>.*<span>Get started</span>', html, re.S)
+    # The trail is labelled from the site's nav (docs.json): tab, then group.
+    crumbs = html[
+        html.index('class="kb-crumbs"') : html.index("</nav>", html.index('class="kb-crumbs"'))
+    ]
+    assert re.search(r'<a href="/docs">Guides</a>.*<span>Get started</span>', crumbs, re.S)
     assert '<span aria-current="page">Quickstart</span>' in html
-    toc = html[html.index('<details class="kb-toc"') : html.index("</details>")]
+    start = html.index('<details class="kb-toc"')
+    toc = html[start : html.index("</details>", start)]
     for anchor in ("create-your-first-flag", "install-the-sdk", "target-specific-users"):
         assert f'href="#{anchor}"' in toc
     assert "Source file <code>docs/get-started/quickstart.mdx</code>" in html

@@ -14,9 +14,11 @@ from kb.glossary.terms import Glossary, Term
 from kb.glossary.usage import term_mentions, unused_terms
 from kb.index.store import PageStore
 from kb.pages import TooltipUse
-from kb.reports.links import broken_links, load_redirects
+from kb.reports.links import broken_links, nav_findings
+from kb.structure.redirects import is_pattern
+from kb.structure.sources import read_site_structure
 
-_ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts")
+_ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts", "meta")
 
 
 def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
@@ -24,9 +26,8 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
     rows = list(store.rows(_ROW_COLUMNS))
     glossary = _store_glossary(store, rows)
     _store_glossary_usage(store, rows, glossary)
-    redirects = load_redirects(settings.site_root)
-    store.put_meta("redirects", redirects)
-    store.put_meta("links", broken_links(rows, redirects))
+    redirects, missing_in_nav = _store_structure(store, rows, settings)
+    store.put_meta("links", broken_links(rows, redirects) + missing_in_nav)
     store.put_meta(
         "deprecated",
         [
@@ -39,6 +40,26 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
     ]
+
+
+def _store_structure(
+    store: PageStore, rows: list[dict[str, Any]], settings: Settings
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Store the site's nav and redirects; return the exact redirects and nav entries lacking a page.
+
+    Links and their view-time rewrites follow the exact rules; patterns are served, not rewritten.
+    """
+    structure = read_site_structure(settings.site_root, rows, settings.redirects)
+    store.put_meta("nav", structure.nav)
+    store.put_meta("redirect_rules", structure.rules)
+    store.put_meta("redirect_problems", structure.redirect_problems)
+    store.put_meta("structure_problems", structure.problems)
+    redirects: dict[str, str] = {}
+    for rule in structure.rules:
+        if not is_pattern(rule["source"]):
+            redirects.setdefault(rule["source"], rule["destination"])
+    store.put_meta("redirects", redirects)
+    return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
 
 
 def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:

@@ -110,7 +110,8 @@ def stale_command(
 def check_command(
     checks: tuple[str, ...], index_dir: Path, fmt: str, fail_over: int | None
 ) -> None:
-    """Report deprecated terms, broken links and anchors, and glossary drift (default: all)."""
+    """Report deprecated terms, broken links and anchors, glossary drift, and nav entries and
+    redirects that lead nowhere (default: all)."""
     with open_generation("check", index_dir) as gen:
         results = run_checks(gen, checks or CHECKS)
     if fmt == "json":

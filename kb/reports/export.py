@@ -20,6 +20,8 @@ ROW_FIELDS = (
     "due_on",
     "days_left",
     "deprecated_terms",
+    "source_path",
+    "edit_url",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

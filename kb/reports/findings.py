@@ -14,7 +14,7 @@ from kb.reports.facts import GenerationFacts, generation_facts
 from kb.reports.queries import PER_PAGE, ReportQueryError
 from kb.reports.terms import CONTEXT_REACH
 
-LINK_KINDS = ("missing-page", "missing-anchor")
+LINK_KINDS = ("missing-page", "missing-anchor", "nav-missing")
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,46 @@ def _term_findings(gen: Generation) -> list[dict[str, Any]]:
         }
         for hit in gen.meta("deprecated", []) or []
     ]
+
+
+def nav_findings(gen: Generation) -> list[dict[str, Any]]:
+    """Return the site nav's entries that name no page and the redirects that cannot work."""
+    return gen.remember("nav_findings", lambda: _nav_findings(gen))
+
+
+def _nav_findings(gen: Generation) -> list[dict[str, Any]]:
+    """Read the nav and redirect problems stored at index time (kb.structure)."""
+    nav = gen.meta("nav") or {}
+    found = [
+        {
+            "path": m["source"],
+            "line": 0,
+            "kind": "nav-missing",
+            "target": m["entry"],
+            "url": m["url"],
+        }
+        for m in nav.get("missing", [])
+    ]
+    kinds = {
+        "loop": "redirect-loop",
+        "shadowed": "redirect-shadowed",
+        "no-page": "redirect-to-nowhere",
+    }
+    found += [
+        {
+            "path": "redirects",
+            "line": 0,
+            "kind": kinds.get(p["kind"], p["kind"]),
+            "target": p.get("chain") or f"{p['source']} → {p['destination']}",
+            "url": p["source"],
+        }
+        for p in gen.meta("redirect_problems") or []
+    ]
+    found += [
+        {"path": "config", "line": 0, "kind": "config", "target": problem, "url": ""}
+        for problem in gen.meta("structure_problems") or []
+    ]
+    return found
 
 
 def link_findings(gen: Generation) -> list[dict[str, Any]]:

@@ -1,35 +1,16 @@
-"""The links check: internal links and anchors that lead nowhere, with the likeliest target.
+"""The links check: internal links, anchors and nav entries that lead nowhere, with the likeliest target.
 
 Redirects the site declares are followed first, so a link to a moved page is not broken.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from kb.urls import resolve_link
-
-REDIRECT_FILES = ("config/redirects.json", "redirects.json", "docs.json", "mint.json")
-
-
-def load_redirects(site_root: Path) -> dict[str, str]:
-    """Read source → destination redirects from the site's config files, when present."""
-    redirects: dict[str, str] = {}
-    for name in REDIRECT_FILES:
-        try:
-            data = json.loads((site_root / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        entries = data.get("redirects", []) if isinstance(data, dict) else data
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and "source" in entry and "destination" in entry:
-                redirects.setdefault(str(entry["source"]).rstrip("/"), str(entry["destination"]))
-    return redirects
 
 
 class _PageFinder:
@@ -90,3 +71,22 @@ def broken_links(
                 suggestion = f"{final_url}#{close}" if close else None
                 findings.append({**base, "kind": "missing-anchor", "suggestion": suggestion})
     return findings
+
+
+def nav_findings(nav: Mapping[str, Any], urls: Iterable[str]) -> list[dict[str, Any]]:
+    """Return the site nav's entries that name no page, as findings of the links report.
+
+    A finding's url is the config file that holds the entry (it is not a page).
+    """
+    missing = list(nav.get("missing", []))
+    finder = _PageFinder(urls) if missing else None
+    return [
+        {
+            "url": m["source"],
+            "line": 0,
+            "target": m["entry"],
+            "kind": "nav-missing",
+            "suggestion": finder.suggest(m["url"]) if finder else None,
+        }
+        for m in missing
+    ]

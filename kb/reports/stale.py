@@ -9,6 +9,7 @@ from datetime import date
 from kb.config import Settings
 from kb.reports.staleness import STATUS_ORDER, Policy, Status, judge, policy_for
 from kb.reports.validation import Validation, read_validation
+from kb.urls import edit_link
 
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
 SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
@@ -52,6 +53,8 @@ class StalePageRow:
     due_on: str | None
     days_left: int | None
     deprecated_terms: int
+    source_path: str = ""
+    edit_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         due_on=result.due_on.isoformat() if result.due_on else None,
         days_left=result.days_left,
         deprecated_terms=int(facts.deprecated_term_count or 0),
+        source_path=facts.path,
+        edit_url=edit_link(settings.edit_url, facts.path) if facts.path else None,
     )
 
 

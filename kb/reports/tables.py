@@ -8,17 +8,23 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kb.index.generation import Generation
-from kb.reports.findings import drift_findings, link_findings, term_findings
+from kb.reports.findings import drift_findings, link_findings, nav_findings, term_findings
 from kb.reports.stale import STATUS_ORDER, StaleReport
 
-CHECKS = ("terms", "links", "glossary")
-TITLES = {"terms": "Deprecated terms", "links": "Broken links", "glossary": "Glossary drift"}
+CHECKS = ("terms", "links", "glossary", "nav")
+TITLES = {
+    "terms": "Deprecated terms",
+    "links": "Broken links",
+    "glossary": "Glossary drift",
+    "nav": "Site nav and redirects",
+}
 # What a docs team acts on; the other statuses are counted in the summary line only.
 ACTION_STATUSES = ("invalid", "stale", "due", "future")
 _FINDERS: dict[str, Callable[[Generation], list[dict[str, Any]]]] = {
     "terms": term_findings,
     "links": link_findings,
     "glossary": drift_findings,
+    "nav": nav_findings,
 }
 _MIN_LAST = 24
 
@@ -116,7 +122,7 @@ def _check_rows(
         return ("WHERE", "TERM", "USE", "CONTEXT"), [
             (_where(f), f["found"], f["replacement"], f["context"]) for f in findings
         ]
-    if name == "links":
+    if name in ("links", "nav"):
         return ("WHERE", "KIND", "TARGET", "SUGGESTION"), [
             (_where(f), f["kind"], f["target"], f.get("suggestion") or "") for f in findings
         ]

@@ -10,16 +10,15 @@ from kb.glossary.listing import glossary_view
 from kb.render.code import stylesheet as code_stylesheet
 from kb.reports.page_status import page_status
 from kb.reports.queries import parse_report_date
-from kb.urls import is_glossary_path, page_api_url
+from kb.urls import edit_link, is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
+from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
-    breadcrumbs,
     defined_terms,
     find_page,
     page_html,
     page_metadata,
-    site_facts,
     toc_entries,
 )
 
@@ -40,13 +39,15 @@ def show(path: str) -> Response:
     if "term" in request.args and is_glossary_path(path):
         return resolve_term_param(glossary_view(gen))
     page = find_page(gen, path)
-    facts = site_facts(gen)
+    nav = page_nav(gen, page.url)
     return render_page(
         "page.html",
         page=page,
         html=page_html(gen, page),
         status=page_status(gen, page, read_as_of()),
-        crumbs=breadcrumbs(page.url, facts.urls),
+        nav=nav,
+        crumbs=nav.crumbs,
+        edit_url=edit_link(gen.settings.edit_url, page.path),
         toc=toc_entries(page.headings),
         terms=defined_terms(gen, page),
         api_url=page_api_url(page.url),
@@ -58,7 +59,11 @@ def show(path: str) -> Response:
 def api_page(path: str) -> Response:
     """Return one page's metadata as JSON."""
     gen = generation()
-    return jsonify(page_metadata(gen, find_page(gen, path), read_as_of()))
+    page = find_page(gen, path)
+    data = page_metadata(gen, page, read_as_of())
+    data["edit_url"] = edit_link(gen.settings.edit_url, page.path)
+    data["nav"] = nav_json(page_nav(gen, page.url))
+    return jsonify(data)
 
 
 @bp.get("/assets/pygments.css")

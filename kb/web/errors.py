@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kb.index.generations import NoIndex
+from kb.web.missing import not_found
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if exc.code == 404:
+            helped = not_found(exc.description or exc.name)
+            if helped is not None:
+                return helped
         return error_response(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(NoIndex)

@@ -6,7 +6,6 @@ is kept in a bounded cache the generation owns.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from kb.render.rewrites import (
     process_page_html,
 )
 from kb.reports.page_status import page_status
-from kb.urls import DOCS_ROOT, page_url
+from kb.urls import page_url
 
 MAX_PATH = 1024
 HTML_CACHE_SIZE = 128
@@ -102,21 +101,6 @@ def page_html(gen: Generation, page: Page) -> str:
         return drop_title_heading(process_page_html(page.html, context), page.title)
 
     return gen.cache("page_html", HTML_CACHE_SIZE).get(page.url, rewrite)
-
-
-def breadcrumbs(url: str, known: frozenset[str]) -> list[dict[str, str | None]]:
-    """Return the trail from /docs to a page: each folder's label, linked when it is a page."""
-    parts = url.strip("/").split("/")[1:]
-    trail: list[dict[str, str | None]] = [
-        {"label": "Docs", "href": DOCS_ROOT if DOCS_ROOT in known else "/"}
-    ]
-    for depth, part in enumerate(parts[:-1], start=1):
-        target = page_url("/".join(parts[:depth]))
-        label = re.sub(r"[-_]+", " ", part).strip()
-        trail.append(
-            {"label": label[:1].upper() + label[1:], "href": target if target in known else None}
-        )
-    return trail
 
 
 def toc_entries(headings: tuple[Heading, ...]) -> list[dict[str, Any]]:

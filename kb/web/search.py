@@ -26,6 +26,7 @@ from kb.search import SearchResults, SearchUnavailable, search, suggest
 from kb.urls import term_url
 from kb.web.context import generation, vary_on_htmx, wants_fragment
 from kb.web.errors import error_response
+from kb.web.navigation import section_labels
 
 bp = Blueprint("search", __name__)
 
@@ -171,6 +172,7 @@ def render_search(
         close_terms=terms or [],
         page_title=title,
         fragment=fragment,
+        section_labels=section_labels(),
         **context,
     )
     return vary_on_htmx(make_response(body, status))
