@@ -44,15 +44,24 @@ def test_a_huge_range_is_bounded() -> None:
         ('py linenums="1" hl_lines="1-2"', {1, 2}, 1),
         ("json highlight={1,3}", {1, 3}, None),
         ("js{4}", {4}, None),
-        ("js mark={2} wrap", {2}, None),
+        ("js mark={2}", {2}, None),
         ("bash", set(), None),
         ("js showLineNumbers=x", set(), 1),
+        ('yaml highlight={} theme={null} title="a b"', set(), None),  # as the corpus writes
     ],
 )
 def test_fence_meta_of_each_site_generator(
     info: str, highlighted: set[int], first: int | None
 ) -> None:
     assert line_options(parse_fence_info(info)) == LineOptions(frozenset(highlighted), first)
+
+
+def test_wrap_wraps_with_or_without_other_line_options() -> None:
+    assert line_options(parse_fence_info("tsx wrap lines")) == LineOptions(frozenset(), 1, True)
+    html = code_block_html("x\n", parse_fence_info("bash cURL wrap"))
+    assert '<pre class="highlight kb-code-wrap">' in html and "kb-line" not in html
+    numbered = code_block_html("x\n", parse_fence_info("bash wrap lines"))
+    assert '<pre class="highlight kb-code-wrap kb-code-numbered kb-ln-w1">' in numbered
 
 
 def test_fence_meta_leaves_the_title_alone() -> None:

@@ -3,7 +3,8 @@
 Docs sites spell it several ways, all read here: ``{1,3-5}`` (Docusaurus, Mintlify, MDX),
 ``highlight={1,3}`` / ``mark={2}`` (Mintlify, Expressive Code), ``hl_lines="2 3"`` (MkDocs), and for
 numbers ``showLineNumbers`` / ``showLineNumbers{10}`` / ``showLineNumbers=10`` (Docusaurus,
-rehype-pretty-code), ``lines`` (Mintlify) and ``linenums="1"`` (MkDocs).
+rehype-pretty-code), ``lines`` (Mintlify) and ``linenums="1"`` (MkDocs); ``wrap`` (Mintlify) wraps
+long lines instead of scrolling them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ MAX_LINE = 100_000
 
 @dataclass(frozen=True)
 class LineOptions:
-    """How to draw a block's lines: which to highlight, and numbers from where (None: none)."""
+    """How to draw a block's lines: which to highlight, numbers from where (None: none), wrap."""
 
     highlighted: frozenset[int] = frozenset()
     first_number: int | None = None
+    wrap: bool = False
 
     @property
     def plain(self) -> bool:
@@ -72,7 +74,8 @@ def line_options(info: FenceInfo) -> LineOptions:
             start = _number(value)
     if first is not None and start is not None:
         first = start
-    return LineOptions(frozenset(highlighted), first)
+    wrap = any(key.lower() == "wrap" for key, _ in info.options)
+    return LineOptions(frozenset(highlighted), first, wrap)
 
 
 def number_lines(body: str, options: LineOptions) -> tuple[str, str]:
@@ -81,14 +84,14 @@ def number_lines(body: str, options: LineOptions) -> tuple[str, str]:
     Pygments closes its spans at every line end, so splitting the HTML at newlines never cuts a
     tag. The number is a data attribute the stylesheet draws, so copying the code leaves it out.
     """
+    classes = ["kb-code-wrap"] if options.wrap else []
     if options.plain:
-        return body, ""
+        return body, " ".join(classes)
     lines = body.split("\n")
-    classes = []
     first = options.first_number
     if first is not None:
         width = len(str(first + len(lines) - 1))
-        classes = ["kb-code-numbered", f"kb-ln-w{min(width, 6)}"]
+        classes += ["kb-code-numbered", f"kb-ln-w{min(width, 6)}"]
     wrapped = []
     for index, line in enumerate(lines, start=1):
         css = "kb-line kb-line-hl" if index in options.highlighted else "kb-line"
