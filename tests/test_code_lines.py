@@ -104,7 +104,17 @@ def test_a_json_fence_holding_a_javascript_object_has_no_error_tokens() -> None:
     code = '{\n  // a comment\n  name: "x",\n  list: [1, 2,],\n}\n'
     html = code_block_html(code, parse_fence_info("json"))
     assert 'class="err"' not in html
-    assert "// a comment" in html
+    # Read as JSON5: the comment is a comment and a key is one token, not speckled fragments.
+    assert '<span class="c1">// a comment</span>' in html
+    assert re.search(r'<span class="[^"]+">name</span>', html)
+
+
+def test_valid_json_keeps_the_strict_lexer_and_other_errors_are_plain_text() -> None:
+    strict = code_block_html('{"a": [1, true]}\n', parse_fence_info("json"))
+    assert '<span class="nt">"a"</span>' in strict
+    broken = code_block_html("def f(:\n  `x\n", parse_fence_info("python"))
+    assert 'class="err"' not in broken
+    assert '(:</span>\n  `<span class="n">x</span>' in broken
 
 
 def test_the_stylesheet_has_both_themes_and_no_error_box() -> None:

@@ -44,7 +44,11 @@ _LANGUAGE_ALIASES = {
     "plaintext": "",
     "plain": "",
     "none": "",
+    "jsonc": "json5",
 }
+# Docs put JavaScript objects (comments, unquoted keys, trailing commas) in json fences: when the
+# strict lexer stumbles, the lenient one reads them as the author meant.
+_LENIENT = {"json": "json5"}
 _LANGUAGE_CLASS = re.compile(r"[^A-Za-z0-9_+#.-]")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -61,10 +65,15 @@ class _PlainErrors(Filter):
             yield (Text if token_type in Error else token_type), value
 
 
+def _lexer_name(language: str) -> str:
+    """Return the Pygments name of a fence's language ("" for plain text)."""
+    return _LANGUAGE_ALIASES.get(language.lower(), language.lower())
+
+
 @lru_cache(maxsize=256)
 def _lexer_for(language: str) -> Any:
     """Return a cached Pygments lexer for a language name, or None when unknown."""
-    name = _LANGUAGE_ALIASES.get(language.lower(), language.lower())
+    name = _lexer_name(language)
     if not name:
         return None
     try:
@@ -81,6 +90,10 @@ def highlight_code(code: str, language: str) -> str:
     lexer = _lexer_for(language) if language else None
     if lexer is None:
         return html.escape(code, quote=False)
+    lenient = _LENIENT.get(_lexer_name(language))
+    # Unprocessed tokens: the filter that hides errors has not run on them yet.
+    if lenient and any(kind in Error for _, kind, _ in lexer.get_tokens_unprocessed(code)):
+        lexer = _lexer_for(lenient)
     return str(highlight(code, lexer, _FORMATTER))
 
 
