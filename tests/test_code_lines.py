@@ -121,7 +121,8 @@ def test_the_stylesheet_has_both_themes_and_no_error_box() -> None:
     css, etag = stylesheet()
     assert ".highlight .k {" in css
     assert ':root[data-theme="dark"] .highlight .k {' in css
-    media = css.index("@media (prefers-color-scheme: dark)")
+    assert css.index("@media screen {") < css.index(':root[data-theme="dark"]'), "dark on paper"
+    media = css.index("@media screen and (prefers-color-scheme: dark)")
     assert ':root:not([data-theme="light"]) .highlight .k {' in css[media:]
     assert ".err" not in css and "border" not in css
     assert len(etag) == 16

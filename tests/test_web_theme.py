@@ -51,7 +51,7 @@ def test_pygments_stylesheet_serves_both_themes(client: FlaskClient) -> None:
     css = response.get_data(as_text=True)
     assert response.status_code == 200
     assert ':root[data-theme="dark"] .highlight' in css
-    assert "@media (prefers-color-scheme: dark)" in css
+    assert "@media screen and (prefers-color-scheme: dark)" in css
 
 
 def test_page_shows_code_lines_as_the_fence_states(client: FlaskClient) -> None:

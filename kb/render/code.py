@@ -128,10 +128,13 @@ def stylesheet() -> tuple[str, str]:
     """Return the highlighting stylesheet for the .highlight blocks, and its ETag."""
     css = "\n".join(
         [
-            "/* Light code colours; dark ones when the reader or the system chose dark. */",
+            "/* Light code colours; dark ones on screens where the reader or the system chose dark",
+            "   (paper stays light). */",
             *_token_rules(PYGMENTS_STYLE, ".highlight"),
+            "@media screen {",
             *_token_rules(PYGMENTS_DARK_STYLE, _DARK_PREFIXES[0]),
-            "@media (prefers-color-scheme: dark) {",
+            "}",
+            "@media screen and (prefers-color-scheme: dark) {",
             *_token_rules(PYGMENTS_DARK_STYLE, _DARK_PREFIXES[1]),
             "}",
         ]

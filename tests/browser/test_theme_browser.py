@@ -129,6 +129,18 @@ def test_light_choice_wins_over_a_dark_system(dark_tab: BrowserPage) -> None:
     assert not dark_tab.errors
 
 
+def test_paper_is_light_whatever_the_screen_shows(dark_tab: BrowserPage) -> None:
+    page = dark_tab.page
+    page.goto(dark_tab.url(DOC))
+    assert toggle(dark_tab) == "light"
+    assert toggle(dark_tab) == "dark"
+    page.emulate_media(media="print")
+    assert luminance(page.evaluate(BODY_BACKGROUND)) > 0.95
+    keyword = page.locator(".kb-content .highlight .kd").first
+    assert keyword.evaluate("e => getComputedStyle(e).color") == "rgb(0, 128, 0)"
+    assert not page.locator(".kb-theme-toggle").is_visible()
+
+
 def test_without_javascript_the_system_decides_and_no_toggle_shows(
     browser: Browser, live_server: str
 ) -> None:
