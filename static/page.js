@@ -172,9 +172,49 @@
   }
 
   // ---- Copy buttons on code blocks ----
+  // navigator.clipboard exists only in secure contexts: a kb served over plain HTTP on a LAN host
+  // has none, so copy through a hidden textarea there.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "kb-copy-buffer";
+      document.body.appendChild(area);
+      area.select();
+      var copied = false;
+      try {
+        copied = document.execCommand("copy");
+      } catch (error) {
+        copied = false;
+      }
+      document.body.removeChild(area);
+      (copied ? resolve : reject)();
+    });
+  }
+
+  // When no way of copying works, select the code so the reader can copy it by hand.
+  function selectContents(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function flash(button, text) {
+    button.textContent = text;
+    setTimeout(function () {
+      button.textContent = "Copy";
+    }, 1500);
+  }
+
   function addCopyButton(block) {
     var pre = block.querySelector("pre");
-    if (!pre || !navigator.clipboard || block.querySelector(".kb-code-copy")) {
+    if (!pre || block.querySelector(".kb-code-copy")) {
       return;
     }
     var button = document.createElement("button");
@@ -182,12 +222,15 @@
     button.className = "kb-code-copy";
     button.textContent = "Copy";
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(pre.textContent).then(function () {
-        button.textContent = "Copied";
-        setTimeout(function () {
-          button.textContent = "Copy";
-        }, 1500);
-      });
+      copyText(pre.textContent).then(
+        function () {
+          flash(button, "Copied");
+        },
+        function () {
+          flash(button, "Press Ctrl+C");
+          selectContents(pre);
+        }
+      );
     });
     block.insertBefore(button, block.firstChild);
   }

@@ -19,6 +19,10 @@ _FLAG_WORDS = frozenset(
 )
 _TITLE_KEYS = ("title", "filename", "file", "name")
 _OPTION_KEY = re.compile(r"[A-Za-z_][\w-]*")
+# A flag with a braced value, like rehype-pretty-code's showLineNumbers{10}, or a language with
+# its highlights attached, like gatsby's js{1,3}.
+_BRACED_SUFFIX = re.compile(r"^(?P<word>[\w+#.-]*)(?P<braces>\{[^{}]*\})$")
+_BRACES = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,10 @@ def fenced_lines(lines: list[str]) -> set[int]:
 
 def parse_fence_info(info: str) -> FenceInfo:
     """Split an info string like 'js index.js {1,3} lines' into language, title and options."""
+    # "{1, 3-5}" is one range list, however it is spaced.
+    info = _BRACES.sub(lambda m: re.sub(r"\s+", "", m[0]), info.strip())
     try:
-        tokens = shlex.split(info.strip(), posix=True)
+        tokens = shlex.split(info, posix=True)
     except ValueError:
         tokens = info.split()
     language = ""
@@ -84,8 +90,10 @@ def parse_fence_info(info: str) -> FenceInfo:
                 title_words = [value]
             else:
                 options.append((key, value))
-        elif token.startswith("{") and token.endswith("}"):
-            options.append(("highlight", token.strip("{}")))
+        elif braced := _BRACED_SUFFIX.match(token):
+            _braced_option(braced["word"], braced["braces"], position, options)
+            if position == 0 and braced["word"].lower() not in _FLAG_WORDS:
+                language = braced["word"]
         elif position == 0:
             language = token
         elif token.lower() in _FLAG_WORDS:
@@ -93,6 +101,14 @@ def parse_fence_info(info: str) -> FenceInfo:
         else:
             title_words.append(token)
     return FenceInfo(language, " ".join(title_words), tuple(options))
+
+
+def _braced_option(word: str, braces: str, position: int, options: list[tuple[str, str]]) -> None:
+    """Record '{1,3}' or 'js{1,3}' as line highlights and 'flag{10}' as that flag's value."""
+    if not word or (position == 0 and word.lower() not in _FLAG_WORDS):
+        options.append(("highlight", braces.strip("{}")))
+    else:
+        options.append((word, braces.strip("{}")))
 
 
 def dedent_fence_body(body: list[str], indent: str) -> str:

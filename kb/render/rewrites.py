@@ -33,7 +33,7 @@ _CLEANER = allowlist_cleaner(
         **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         "a": {*ALLOWED_ATTRIBUTES.get("a", set()), "rel"},
         # Ids only on the tooltip spans and table regions this module adds: content lost its own.
-        "span": {"id"},
+        "span": {*ALLOWED_ATTRIBUTES.get("span", set()), "id"},
         "div": {"tabindex"},
     }
 )

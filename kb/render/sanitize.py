@@ -23,6 +23,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "img": {"src", "alt"},
     "details": {"open"},
     "ol": {"start"},
+    # Line numbers of a code block, drawn by the stylesheet (kb.render.code_lines).
+    "span": {"data-line"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
     # Ids only on headings: anchors need them, and ids elsewhere invite DOM clobbering.

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 from werkzeug.serving import make_server
@@ -82,10 +82,17 @@ def browser() -> Iterator[Browser]:
 
 
 def open_tab(
-    browser: Browser, base_url: str, viewport: ViewportSize, *, javascript: bool = True
+    browser: Browser,
+    base_url: str,
+    viewport: ViewportSize,
+    *,
+    javascript: bool = True,
+    color_scheme: Literal["light", "dark"] = "light",
 ) -> Iterator[BrowserPage]:
     """Open a tab that records console errors (CSP violations among them) and page errors."""
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+    context = browser.new_context(
+        viewport=viewport, java_script_enabled=javascript, color_scheme=color_scheme
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     tab = BrowserPage(page, base_url)

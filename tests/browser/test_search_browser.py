@@ -80,7 +80,7 @@ def test_back_restores_the_previous_query(tab: BrowserPage) -> None:
 
 def test_arrow_keys_move_through_results_and_enter_opens_one(tab: BrowserPage) -> None:
     page = tab.page
-    page.goto(tab.url("/"))
+    page.goto(tab.url("/search"))
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "kb-q"
     page.keyboard.type("flag", delay=40)
