@@ -1,0 +1,129 @@
+"""`kb validate` and `kb fix-terms`: commands that edit pages, shown as a diff before written."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kb.cli.options import INDEX_DIR_OPTION, open_generation
+from kb.edits.batch import BatchResult, apply_batch, edit_diff, split_batch
+from kb.edits.select import expand_paths, pages_in_report
+from kb.edits.sources import Edit
+from kb.edits.stamp import plan_stamp
+from kb.params import ParamError
+from kb.reports.queries import parse_as_of, parse_stale_query
+
+SKIP_REFUSED_HELP = (
+    "Write the pages that can be edited even when others are refused (the exit status is still "
+    "1). Without it, one refused page means nothing is written."
+)
+
+
+def _label(path: Path) -> str:
+    """Name a path for a diff or a message: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def report_batch(edits: Sequence[Edit], dry_run: bool, skip_refused: bool, verb: str) -> None:
+    """Print diffs (dry run) or write the batch, say what happened, exit 1 on any refusal."""
+    for edit in edits:
+        if edit.refused:
+            click.echo(f"{_label(edit.path)}: refused: {edit.refused}", err=True)
+    if dry_run:
+        result: BatchResult = split_batch(edits)
+        for edit in result.written:
+            click.echo(edit_diff(edit, _label(edit.path)), nl=False)
+    else:
+        result = apply_batch(edits, skip_refused)
+    held = bool(result.refused) and not skip_refused and not dry_run
+    would = dry_run or held
+    click.echo(
+        f"kb: {len(result.written)} pages {'would be ' if would else ''}{verb}"
+        f"{' (nothing written: fix or leave out the refused pages, or pass --skip-refused)' if held else ''}, "
+        f"{len(result.unchanged)} unchanged, {len(result.refused)} refused",
+        err=True,
+    )
+    if result.refused:
+        sys.exit(1)
+
+
+def _chosen_pages(
+    paths: tuple[Path, ...], index_dir: Path, status: str, section: str, as_of: str
+) -> list[Path]:
+    """Return the pages named on the command line plus those the report filters select."""
+    chosen = expand_paths(paths)
+    if status or section:
+        try:
+            query = parse_stale_query(
+                {"as_of": as_of, "section": section, "status": status}, date.today()
+            )
+        except ParamError as exc:
+            raise click.UsageError(str(exc)) from None
+        with open_generation("validate", index_dir) as gen:
+            chosen = list(dict.fromkeys([*chosen, *pages_in_report(gen, query)]))
+    if not chosen:
+        raise click.UsageError("no page chosen: give PATH arguments or --status/--section")
+    return chosen
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--on",
+    "on",
+    default="today",
+    show_default=True,
+    help="The date to stamp: YYYY-MM-DD, today, or +N/-N days.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the unified diff; change nothing.")
+@click.option(
+    "--fix-key", is_flag=True, help="Rename a misspelled key (e.g. validation:) to validatedOn."
+)
+@click.option("--skip-refused", is_flag=True, help=SKIP_REFUSED_HELP)
+@click.option(
+    "--status",
+    default="",
+    help="Also every page of the indexed site with these statuses, comma-separated (as `kb stale --status`).",
+)
+@click.option(
+    "--section",
+    default="",
+    help="Also every page of this section of the indexed site (with --status: both must match).",
+)
+@click.option(
+    "--as-of", default="today", show_default=True, help="The date --status judges pages on."
+)
+@INDEX_DIR_OPTION
+def validate_command(
+    paths: tuple[Path, ...],
+    on: str,
+    dry_run: bool,
+    fix_key: bool,
+    skip_refused: bool,
+    status: str,
+    section: str,
+    as_of: str,
+    index_dir: Path,
+) -> None:
+    """Stamp validatedOn: DATE into the frontmatter of each page (files or folders in PATHS).
+
+    Only the line holding validatedOn changes (quotes, comments and line endings kept); a page
+    without it gets one line after description or title. A page with malformed frontmatter or a
+    misspelled key (without --fix-key) is refused and nothing is written unless --skip-refused.
+    Exit 0 when every page was stamped or already was; 1 when a page was refused.
+    """
+    try:
+        day = parse_as_of(on, date.today())
+    except ValueError as exc:
+        raise click.UsageError(f"--on: {exc}") from None
+    pages = _chosen_pages(paths, index_dir, status, section, as_of)
+    edits = [plan_stamp(page, day, fix_key) for page in pages]
+    report_batch(edits, dry_run, skip_refused, "stamped")
