@@ -28,6 +28,7 @@ KIND_WORDS = {
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",
+    "allowlist": "a table of globs",
 }
 
 

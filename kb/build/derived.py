@@ -27,18 +27,24 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
     redirects = load_redirects(settings.site_root)
     store.put_meta("redirects", redirects)
     store.put_meta("links", broken_links(rows, redirects))
-    store.put_meta(
-        "deprecated",
-        [
-            {"url": row["url"], "title": row["title"], **hit}
-            for row in rows
-            for hit in row["facts"].get("deprecated", [])
-        ],
-    )
+    _store_term_findings(store, rows)
     return [
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
     ]
+
+
+def _store_term_findings(store: PageStore, rows: list[dict[str, Any]]) -> None:
+    """Store every page's deprecated-term findings, and apart those a marker or allowlist suppressed."""
+    for key in ("deprecated", "deprecated_suppressed"):
+        store.put_meta(
+            key,
+            [
+                {"url": row["url"], "title": row["title"], **hit}
+                for row in rows
+                for hit in row["facts"].get(key, [])
+            ],
+        )
 
 
 def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:

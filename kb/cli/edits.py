@@ -10,11 +10,14 @@ from pathlib import Path
 
 import click
 
+from kb.build.discover import discover
 from kb.cli.options import INDEX_DIR_OPTION, open_generation
+from kb.config import load_settings
 from kb.edits.batch import BatchResult, apply_batch, edit_diff, split_batch
 from kb.edits.select import expand_paths, pages_in_report
 from kb.edits.sources import Edit
 from kb.edits.stamp import plan_stamp
+from kb.edits.terms import plan_term_fix
 from kb.params import ParamError
 from kb.reports.queries import parse_as_of, parse_stale_query
 
@@ -127,3 +130,61 @@ def validate_command(
     pages = _chosen_pages(paths, index_dir, status, section, as_of)
     edits = [plan_stamp(page, day, fix_key) for page in pages]
     report_batch(edits, dry_run, skip_refused, "stamped")
+
+
+def _relative(path: Path, root: Path) -> str:
+    """Return a page's path from the site root (slashes), or "" when it lies outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+
+
+@click.command("fix-terms")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--site-root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    envvar="KB_SITE_ROOT",
+    default=".",
+    show_default=True,
+    help="The site whose kb.toml gives deprecated_terms and deprecated_allow; without PATHS, "
+    "every page of it.",
+)
+@click.option("--write", is_flag=True, help="Apply the changes (default: print the diff only).")
+@click.option("--skip-refused", is_flag=True, help=SKIP_REFUSED_HELP)
+def fix_terms_command(
+    paths: tuple[Path, ...], site_root: Path, write: bool, skip_refused: bool
+) -> None:
+    """Rewrite deprecated terms in prose (case kept) and print the unified diff; --write applies it.
+
+    What is rewritten is exactly what `kb check terms` reports: never code, link targets, tags,
+    attribute names, comments or frontmatter keys (title, description and sidebarTitle values
+    are prose). Uses marked `kb-ignore deprecated` on the line before, and pages the
+    deprecated_allow setting allows, stay. Exit 0 when done, 1 when a page was refused.
+    """
+    try:
+        settings = load_settings(site_root.resolve())
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if paths:
+        pages = expand_paths(paths)
+    else:
+        found = discover(settings.site_root, settings.excludes, settings.snippet_dirs)
+        pages = [source.path for source in found.sources]
+    fixes = [
+        plan_term_fix(
+            page,
+            settings.deprecated_terms,
+            _relative(page, settings.site_root),
+            settings.deprecated_allow,
+        )
+        for page in pages
+    ]
+    if write:
+        click.echo(
+            f"kb: {sum(f.replaced for f in fixes)} terms replaced, "
+            f"{sum(f.suppressed for f in fixes)} suppressed uses left",
+            err=True,
+        )
+    report_batch([f.edit for f in fixes], not write, skip_refused, "fixed")
