@@ -272,3 +272,14 @@ def test_corpus_fix_changes_nothing_inside_code_or_link_targets(
     assert DEFAULT_DEPRECATED_TERMS["Rules"] == "Actions"
     code, out, _ = _run("fix-terms", "--site-root", str(site))
     assert out == ""
+
+
+def test_cli_warns_when_a_heading_anchor_changes(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("# Rules\n\n## Migrate a Rule ##\n\nSee [below](#migrate-a-rule).\n")
+    code, out, err = _run("fix-terms", str(page), "--site-root", str(tmp_path))
+    assert code == 0
+    assert "+## Migrate an Action ##\n" in out
+    assert "line 1: #rules → #actions" in err
+    assert "line 3: #migrate-a-rule → #migrate-an-action" in err
+    assert "`kb check links` lists them" in err

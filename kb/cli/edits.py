@@ -181,6 +181,11 @@ def fix_terms_command(
         )
         for page in pages
     ]
+    for fix in fixes:
+        for moved in fix.anchors:
+            click.echo(f"{_label(fix.edit.path)}: heading anchor changes, {moved}", err=True)
+    if any(fix.anchors for fix in fixes):
+        click.echo("kb: links to the old anchors break; `kb check links` lists them", err=True)
     if write:
         click.echo(
             f"kb: {sum(f.replaced for f in fixes)} terms replaced, "

@@ -17,8 +17,10 @@ from pathlib import Path
 from kb.edits.frontmatter_lines import split_lines
 from kb.edits.sources import Edit, EditRefused, read_for_edit
 from kb.markup.frontmatter import split_frontmatter
+from kb.render.outline import slugify
 from kb.reports.terms import TermMatch, term_matches
 
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
 _ARTICLE = re.compile(r"(?<![\w-])(a|an|A|An|AN)([ \t]+)\Z")
 
 
@@ -29,6 +31,8 @@ class TermFix:
     edit: Edit
     replaced: int = 0
     suppressed: int = 0
+    # Headings whose anchor the fix changes: links to the old anchor will break.
+    anchors: tuple[str, ...] = ()
 
 
 def keep_case(found: str, replacement: str) -> str:
@@ -113,4 +117,22 @@ def plan_term_fix(
     except EditRefused as exc:
         return TermFix(Edit(path, b"", refused=str(exc)))
     note = f"{replaced} replaced, {suppressed} left (suppressed)"
-    return TermFix(Edit(path, raw, editable.encode(new_text), note=note), replaced, suppressed)
+    edit = Edit(path, raw, editable.encode(new_text), note=note)
+    return TermFix(edit, replaced, suppressed, moved_anchors(editable.text, new_text))
+
+
+def moved_anchors(old: str, new: str) -> tuple[str, ...]:
+    """Name the headings whose anchor a fix changes ("line N: #old → #new").
+
+    A fix leaves the number of lines alone, so headings compare line by line.
+    """
+    moved = []
+    for number, (before, after) in enumerate(
+        zip(split_lines(old), split_lines(new), strict=True), start=1
+    ):
+        if before == after:
+            continue
+        was, now = _HEADING.match(before.rstrip("\r\n")), _HEADING.match(after.rstrip("\r\n"))
+        if was and now and slugify(was["text"]) != slugify(now["text"]):
+            moved.append(f"line {number}: #{slugify(was['text'])} → #{slugify(now['text'])}")
+    return tuple(moved)

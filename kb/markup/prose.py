@@ -23,18 +23,20 @@ PROSE_ATTRIBUTES = frozenset(
 )
 
 # Link targets and bare URLs are addresses, not prose.
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|\bhref=(\"[^\"]*\"|'[^']*'|\{[^}]*\})|https?://\S+")
+_LINK_TARGET = re.compile(
+    r"\]\([^)\n]*\)|\bhref=(\"[^\"\n]*\"|'[^'\n]*'|\{[^}\n]*\})|https?://[^\s]+"
+)
 _IMPORT_EXPORT = re.compile(r"^(import|export)\s")
 _COMMENT = re.compile(r"\{/\*.*?\*/\}|<!--.*?-->", re.S)
-# A JSX expression, nested up to three levels (style={{...}} holds two); bounded, so an unclosed
-# brace costs a bounded scan.
-_EXPR = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]{0,2000}\}){0,2000}\}){0,4000}\}"
+_BRACE = re.compile(r"[{}]")
+# Expressions are blanked first, braces kept, so inside a tag one is always `{   }`.
+_EXPR = r"\{[^{}]*+\}"
 _ATTRIBUTE = (
-    rf"(?:[^\s\"'<>/={{}}]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|{_EXPR}|[^\s\"'<>={{}}`]+))?|{_EXPR})"
+    rf"(?:[^\s\"'<>/={{}}]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|{_EXPR}|[^\s\"'<>={{}}`]++))?"
+    rf"|{_EXPR})"
 )
-_TAG = re.compile(rf"</?[A-Za-z][\w.:-]*(?:\s+{_ATTRIBUTE})*\s*/?>|<>|</>")
+_TAG = re.compile(rf"</?[A-Za-z][\w.:-]*+(?:\s++{_ATTRIBUTE})*+\s*+/?>|<>|</>")
 _STRING_ATTRIBUTE = re.compile(r"([\w:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_NOT_NEWLINE = re.compile(r"[^\n]")
 _PROSE_KEY_LINE = re.compile(
     r"^(?:"
     + "|".join(PROSE_KEYS)
@@ -52,15 +54,24 @@ def unfenced_lines(body: str, line_offset: int = 0) -> list[tuple[int, str]]:
     ]
 
 
+def _spaces(text: str) -> str:
+    """Return text with every character but newlines turned into a space."""
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
 def _blank(match: re.Match[str]) -> str:
     """Return spaces as long as the match (newlines kept), so columns stay where they were."""
-    return _NOT_NEWLINE.sub(" ", match.group(0))
+    return _spaces(match.group(0))
 
 
 def _blank_tag(match: re.Match[str]) -> str:
     """Blank a tag but the string values of the attributes a reader sees (title, alt …)."""
     tag = match.group(0)
-    kept = list(_NOT_NEWLINE.sub(" ", tag))
+    if "=" not in tag:
+        return _spaces(tag)
+    kept = list(_spaces(tag))
     for attribute in _STRING_ATTRIBUTE.finditer(tag):
         if attribute.group(1) in PROSE_ATTRIBUTES:
             group = 2 if attribute.group(2) is not None else 3
@@ -69,11 +80,39 @@ def _blank_tag(match: re.Match[str]) -> str:
     return "".join(kept)
 
 
+def _blank_expressions(text: str) -> str:
+    """Blank what balanced braces hold (the braces kept), in one pass over the braces.
+
+    A brace that is never closed (or closes nothing) is left as it is, with what follows it.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at: list[int] = []
+    for brace in _BRACE.finditer(text):
+        if brace.group() == "{":
+            open_at.append(brace.start())
+        elif open_at:
+            start = open_at.pop()
+            if not open_at:
+                spans.append((start + 1, brace.start()))
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [text[last:start], _spaces(text[start:end])]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def mask_markup(text: str) -> str:
     """Blank comments, HTML/JSX tags (prose attribute values kept) and JSX expressions."""
-    text = _COMMENT.sub(_blank, text)
-    text = _TAG.sub(_blank_tag, text)
-    return re.sub(_EXPR, _blank, text)
+    if "{" in text or "<" in text:
+        text = _COMMENT.sub(_blank, text)
+    if "{" in text:
+        text = _blank_expressions(text)
+    if "<" in text:
+        text = _TAG.sub(_blank_tag, text)
+    return text
 
 
 def prose_lines(body: str, line_offset: int = 0) -> Iterator[tuple[int, str]]:
@@ -83,13 +122,14 @@ def prose_lines(body: str, line_offset: int = 0) -> Iterator[tuple[int, str]]:
     module's rule) is blanked with spaces, so a word found in the text is a word a reader reads,
     at the column where it stands in the file.
     """
-    unfenced = unfenced_lines(body, line_offset)
-    masked = mask_markup(mask_code_spans("\n".join(text for _, text in unfenced))).split("\n")
-    fenced = fenced_lines(body.split("\n"))
-    for index, ((number, _), line) in enumerate(zip(unfenced, masked, strict=True)):
+    lines = body.split("\n")
+    fenced = fenced_lines(lines)
+    unfenced = "\n".join("" if index in fenced else line for index, line in enumerate(lines))
+    masked = _LINK_TARGET.sub(_blank, mask_markup(mask_code_spans(unfenced))).split("\n")
+    for index, line in enumerate(masked):
         if index in fenced or _IMPORT_EXPORT.match(line):
             continue
-        yield number, _LINK_TARGET.sub(_blank, line)
+        yield index + 1 + line_offset, line
 
 
 def frontmatter_prose_lines(head: str) -> Iterator[tuple[int, str]]:
