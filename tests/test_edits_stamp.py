@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 import stat
 from datetime import date
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.cli import main
+from kb.edits.batch import apply_batch
 from kb.edits.sources import EditRefused
 from kb.edits.stamp import plan_stamp, stamp_text
 from kb.markup.frontmatter import split_frontmatter
@@ -247,3 +249,36 @@ def test_corpus_pages_with_validatedon_change_exactly_one_line(
         assert (op, len(old_lines), len(new_lines)) == ("replace", 1, 1), target
         assert new_lines[0].rstrip(b"\r\n").endswith(b"2026-11-29"), target
         assert read_validation(split_frontmatter(new.decode()).meta).validated_on == DAY
+
+
+def test_cli_names_what_a_refusal_held_back_and_lists_what_it_wrote(tmp_path: Path) -> None:
+    docs = _site(tmp_path)
+    _, _, err = _run("validate", str(docs), "--on", "2026-11-29")
+    assert "nothing written: 2 pages would be stamped" in err
+    (docs / "bad.md").unlink()
+    code, out, _ = _run("validate", str(docs), "--on", "2026-11-29")
+    assert code == 0
+    assert sorted(out.splitlines()) == [
+        f"{os.path.relpath(docs / 'good.md')}: updated",
+        f"{os.path.relpath(docs / 'new.mdx')}: added",
+    ]
+
+
+def test_a_symlinked_page_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("---\ntitle: A\n---\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert _run("validate", str(link), "--on", "2026-11-29")[0] == 0
+    assert link.is_symlink()
+    assert "validatedOn: 2026-11-29" in real.read_text()
+
+
+def test_a_page_changed_after_planning_is_refused_not_overwritten(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("---\ntitle: A\n---\n")
+    edit = plan_stamp(page, DAY)
+    page.write_text("---\ntitle: B\n---\n")
+    result = apply_batch([edit])
+    assert result.written == [] and "changed since kb read it" in (result.refused[0].refused or "")
+    assert page.read_text() == "---\ntitle: B\n---\n"

@@ -37,22 +37,27 @@ def _label(path: Path) -> str:
 
 def report_batch(edits: Sequence[Edit], dry_run: bool, skip_refused: bool, verb: str) -> None:
     """Print diffs (dry run) or write the batch, say what happened, exit 1 on any refusal."""
-    for edit in edits:
-        if edit.refused:
-            click.echo(f"{_label(edit.path)}: refused: {edit.refused}", err=True)
     if dry_run:
         result: BatchResult = split_batch(edits)
         for edit in result.written:
             click.echo(edit_diff(edit, _label(edit.path)), nl=False)
     else:
         result = apply_batch(edits, skip_refused)
-    held = bool(result.refused) and not skip_refused and not dry_run
-    would = dry_run or held
+        for edit in result.written:
+            click.echo(f"{_label(edit.path)}: {edit.note}")
+    for edit in result.refused:
+        click.echo(f"{_label(edit.path)}: refused: {edit.refused}", err=True)
+    if dry_run:
+        done = f"{len(result.written)} pages would be {verb}"
+    elif result.held:
+        done = (
+            f"nothing written: {len(result.held)} pages would be {verb}, but pages were refused "
+            "(fix them, leave them out, or pass --skip-refused)"
+        )
+    else:
+        done = f"{len(result.written)} pages {verb}"
     click.echo(
-        f"kb: {len(result.written)} pages {'would be ' if would else ''}{verb}"
-        f"{' (nothing written: fix or leave out the refused pages, or pass --skip-refused)' if held else ''}, "
-        f"{len(result.unchanged)} unchanged, {len(result.refused)} refused",
-        err=True,
+        f"kb: {done}; {len(result.unchanged)} unchanged, {len(result.refused)} refused", err=True
     )
     if result.refused:
         sys.exit(1)

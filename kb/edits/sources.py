@@ -65,6 +65,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     The new bytes go to a temporary file in the same folder first, so a crash leaves either the
     old file or the new one, never half of each.
     """
+    path = path.resolve()  # through a symlink to the page it names, which stays a symlink
     mode = path.stat().st_mode & 0o7777
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".kb-edit", dir=path.parent)
     try:
