@@ -7,7 +7,8 @@ carries the key (or its misspelling). It counts files, replacements and suppress
 re-reads every changed page to check that its fenced code, inline code and link targets are
 byte-identical. Prints one JSON object.
 
-    nice .venv/bin/python bench/edit_pages.py ../shared/corpora/auth0-docs
+    nice .venv/bin/python bench/edit_pages.py ../shared/corpora/auth0-docs \
+        --i18n-site ../shared/corpora/auth0-docs-i18n
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ from kb.markup.frontmatter import split_frontmatter
 from kb.reports.validation import read_validation
 
 ALLOW = '[kb.deprecated_allow]\nRules = ["docs/customize/rules/**"]\nRule = ["docs/customize/rules/**"]\n'
+# Translations: the same move in French and Japanese, added to the defaults.
+I18N_TERMS = '[kb]\nextra_deprecated_terms = { "ルール" = "アクション", "Règles" = "Actions" }\n'
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_TARGET = re.compile(r"\]\([^)]*\)|\bhref=(?:\"[^\"]*\"|'[^']*'|\{[^}]*\})|https?://\S+")
+_TARGET = re.compile(
+    r"\]\([^)\n]*\)|\bhref=(?:\"[^\"\n]*\"|'[^'\n]*'|\{[^}\n]*\})|https?://[^\s`]+"
+)
 
 
 def code_and_targets(text: str) -> tuple[list[str], list[str], list[str]]:
@@ -112,6 +117,9 @@ def main() -> None:
     """Copy the corpus, run both editors on the copy, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path)
+    parser.add_argument(
+        "--i18n-site", type=Path, help="Also fix a translated site (fr-ca, ja-jp), CJK terms added."
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {"fix_terms": []}
     with tempfile.TemporaryDirectory(prefix="kb-edit-bench-") as temp:
@@ -121,6 +129,11 @@ def main() -> None:
             if toml:
                 (site / "kb.toml").write_text(toml, encoding="utf-8")
             out["fix_terms"].append(fix_terms_run(site, label))
+        if args.i18n_site:
+            site = Path(temp) / "i18n"
+            shutil.copytree(args.i18n_site / "docs", site / "docs")
+            (site / "kb.toml").write_text(I18N_TERMS, encoding="utf-8")
+            out["fix_terms"].append(fix_terms_run(site, "i18n"))
         site = Path(temp) / "stamp"
         shutil.copytree(args.site / "docs", site / "docs")
         out["validate"] = validate_run(site)

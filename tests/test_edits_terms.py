@@ -234,7 +234,9 @@ def test_report_and_check_count_suppressed_uses(tmp_path: Path) -> None:
 # --- the real corpus ----------------------------------------------------------------------------
 
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_TARGET = re.compile(r"\]\([^)]*\)|\bhref=(?:\"[^\"]*\"|'[^']*'|\{[^}]*\})|https?://\S+")
+_TARGET = re.compile(
+    r"\]\([^)\n]*\)|\bhref=(?:\"[^\"\n]*\"|'[^'\n]*'|\{[^}\n]*\})|https?://[^\s`]+"
+)
 
 
 def _code_and_targets(text: str) -> tuple[list[str], list[str], list[str]]:
@@ -283,3 +285,16 @@ def test_cli_warns_when_a_heading_anchor_changes(tmp_path: Path) -> None:
     assert "line 1: #rules → #actions" in err
     assert "line 3: #migrate-a-rule → #migrate-an-action" in err
     assert "`kb check links` lists them" in err
+
+
+def test_cjk_terms_match_without_spaces_and_only_in_prose() -> None:
+    terms = {"ルール": "アクション", "规则": "操作"}
+    text = (
+        '---\ntitle: "ルールの実行"\n---\n各ルールは、`ルール` [ルール](/docs/ルール)。使用规则。\n'
+    )
+    fixed, replaced, _ = fix_terms_text(text, terms)
+    assert fixed == (
+        '---\ntitle: "アクションの実行"\n---\n各アクションは、`ルール` [アクション](/docs/ルール)。使用操作。\n'
+    )
+    assert replaced == 4
+    assert [h["found"] for h in scan_terms("各ルールは\n", 0, terms).hits] == ["ルール"]

@@ -58,22 +58,37 @@ class TermScan:
     suppressed: list[dict[str, Any]]
 
 
+# Scripts written without spaces between words: a term in them matches wherever it stands.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _alternative(term: str) -> str:
+    """Return one term's part of the pattern: lowercase any case; capitals as written or ALL CAPS."""
+    escaped = re.escape(term)
+    if term == term.lower():
+        return f"(?i:{escaped})" if term != term.upper() else escaped
+    if term == term.upper():
+        return escaped
+    return f"(?:{escaped}|{re.escape(term.upper())})"
+
+
 @lru_cache(maxsize=32)
 def _term_pattern(terms: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
     """Compile one alternation: a lowercase term matches in any case; one with capitals matches
-    as written or in all capitals (a heading's RULES), never in lowercase (firewall rules)."""
-    if not terms:
-        return None
+    as written or in all capitals (a heading's RULES), never in lowercase (firewall rules).
+
+    Terms match as whole words; a CJK term (Japanese, Chinese, Korean text has no spaces between
+    words) matches anywhere.
+    """
+    ordered = [t for t, _ in sorted(terms, key=lambda t: -len(t[0]))]
+    spaced = [_alternative(t) for t in ordered if not _UNSPACED.search(t)]
+    unspaced = [re.escape(t) for t in ordered if _UNSPACED.search(t)]
     parts = []
-    for term, _ in sorted(terms, key=lambda t: -len(t[0])):
-        escaped = re.escape(term)
-        if term == term.lower():
-            parts.append(f"(?i:{escaped})")
-        elif term == term.upper():
-            parts.append(escaped)
-        else:
-            parts.append(f"(?:{escaped}|{re.escape(term.upper())})")
-    return re.compile(r"(?<![\w/.-])(" + "|".join(parts) + r")(?![\w/-])")
+    if spaced:
+        parts.append(r"(?<![\w/.-])(?:" + "|".join(spaced) + r")(?![\w/-])")
+    if unspaced:
+        parts.append("|".join(unspaced))
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _marked_terms(line: str) -> set[str] | None:
@@ -133,7 +148,7 @@ def term_matches(
     found_matches = []
     for number, line in _prose(head, body, line_offset):
         for match in pattern.finditer(line):
-            found = match.group(1)
+            found = match.group(0)
             term, replacement = (found, terms[found]) if found in terms else lookup[found.lower()]
             start = max(0, match.start() - CONTEXT_REACH)
             suppressed = None
