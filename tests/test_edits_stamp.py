@@ -170,6 +170,7 @@ def test_cli_chooses_pages_by_report_filters(tmp_path: Path) -> None:
     code, _, err = _run(*args)
     assert code == 0, err
     assert "1 pages stamped" in err
+    assert "run `kb index` so the reports show the new dates" in err
     assert "2026-11-29" in (docs / "good.md").read_text()
     assert "validatedOn" not in (docs / "new.mdx").read_text()
 

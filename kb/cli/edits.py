@@ -35,8 +35,13 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def report_batch(edits: Sequence[Edit], dry_run: bool, skip_refused: bool, verb: str) -> None:
-    """Print diffs (dry run) or write the batch, say what happened, exit 1 on any refusal."""
+def report_batch(
+    edits: Sequence[Edit], dry_run: bool, skip_refused: bool, verb: str, hint: str = ""
+) -> None:
+    """Print diffs (dry run) or write the batch, say what happened, exit 1 on any refusal.
+
+    `hint` is said once pages were written (what to do next).
+    """
     if dry_run:
         result: BatchResult = split_batch(edits)
         for edit in result.written:
@@ -59,6 +64,8 @@ def report_batch(edits: Sequence[Edit], dry_run: bool, skip_refused: bool, verb:
     click.echo(
         f"kb: {done}; {len(result.unchanged)} unchanged, {len(result.refused)} refused", err=True
     )
+    if hint and result.written and not dry_run:
+        click.echo(f"kb: {hint}", err=True)
     if result.refused:
         sys.exit(1)
 
@@ -134,7 +141,8 @@ def validate_command(
         raise click.UsageError(f"--on: {exc}") from None
     pages = _chosen_pages(paths, index_dir, status, section, as_of)
     edits = [plan_stamp(page, day, fix_key) for page in pages]
-    report_batch(edits, dry_run, skip_refused, "stamped")
+    hint = "run `kb index` so the reports show the new dates"
+    report_batch(edits, dry_run, skip_refused, "stamped", hint)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -197,4 +205,5 @@ def fix_terms_command(
             f"{sum(f.suppressed for f in fixes)} suppressed uses left",
             err=True,
         )
-    report_batch([f.edit for f in fixes], not write, skip_refused, "fixed")
+    hint = "run `kb index` so the terms report shows the fix"
+    report_batch([f.edit for f in fixes], not write, skip_refused, "fixed", hint)
