@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kb.cli import main
 from kb.edits.batch import apply_batch
-from kb.edits.sources import EditRefused
+from kb.edits.sources import EditRefused, decode_for_edit
 from kb.edits.stamp import plan_stamp, stamp_text
 from kb.markup.frontmatter import split_frontmatter
 from kb.reports.validation import read_validation
@@ -204,16 +204,24 @@ def _frontmatter(draw: st.DrawFn) -> str:
     return eol.join(lines) + draw(st.sampled_from(["", "tail without newline"]))
 
 
-@given(_frontmatter(), st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
-def test_stamping_reads_back_and_changes_one_line(text: str, day: date) -> None:
-    new, _ = stamp_text(text, day)
+@given(
+    _frontmatter(),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.booleans(),
+)
+def test_stamping_reads_back_and_changes_one_line(text: str, day: date, bom: bool) -> None:
+    raw = ("\ufeff" if bom else "").encode() + text.encode()
+    editable = decode_for_edit(raw)
+    new_bytes = editable.encode(stamp_text(editable.text, day)[0])
+    assert new_bytes.startswith(b"\xef\xbb\xbf") == bom
+    new = new_bytes.decode().removeprefix("\ufeff")
     parsed = split_frontmatter(new.replace("\r\n", "\n"))
     assert read_validation(parsed.meta).validated_on == day
     before = split_frontmatter(text.replace("\r\n", "\n")).meta
     assert {k: v for k, v in parsed.meta.items() if k != "validatedOn"} == {
         k: v for k, v in before.items() if k != "validatedOn"
     }
-    changes = _changed_lines(text.encode(), new.encode())
+    changes = _changed_lines(raw, new_bytes)
     assert len(changes) <= 1
     if changes:
         op, old_lines, new_lines = changes[0]

@@ -10,9 +10,8 @@ _NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 def _lines(text: str) -> list[str]:
-    """Split text into lines that all end with a newline; a last line without one is marked."""
-    lines = [line for line in split_lines(text) if line]
-    return lines
+    """Split text into lines, each with its ending; the last may have none (marked in the diff)."""
+    return [line for line in split_lines(text) if line]
 
 
 def unified_diff(label: str, old: str, new: str, context: int = 3) -> str:
