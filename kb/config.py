@@ -98,6 +98,16 @@ class Settings:
             "terms",
         ),
     )
+    deprecated_allow: dict[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata=_about(
+            "Pages where a deprecated term is legitimate (a migration guide must go on saying "
+            "Rules): term → globs of page paths from the site root, "
+            '{Rules = ["docs/customize/rules/**"]}. The terms report counts those uses as '
+            "suppressed and kb fix-terms leaves them alone.",
+            "allowlist",
+        ),
+    )
     glossary_pages: tuple[str, ...] = field(
         default=(),
         metadata=_about(
@@ -229,6 +239,8 @@ def coerce(name: str, value: Any) -> Any:
             return _terms(name, value)
         if kind == "dialect":
             return _dialect(value)
+        if kind == "allowlist":
+            return {str(k): _globs(v) for k, v in _table(name, value).items()}
         raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None

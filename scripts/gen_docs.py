@@ -30,6 +30,7 @@ KIND_WORDS = {
     "policies": "a table of tables",
     "terms": "a table of text",
     "dialect": "`auto`, `markdown` or `mdx`",
+    "allowlist": "a table of globs",
 }
 
 

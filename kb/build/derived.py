@@ -28,14 +28,7 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
     _store_glossary_usage(store, rows, glossary)
     redirects, missing_in_nav = _store_structure(store, rows, settings)
     store.put_meta("links", broken_links(rows, redirects) + missing_in_nav)
-    store.put_meta(
-        "deprecated",
-        [
-            {"url": row["url"], "title": row["title"], **hit}
-            for row in rows
-            for hit in row["facts"].get("deprecated", [])
-        ],
-    )
+    _store_term_findings(store, rows)
     return [
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
@@ -60,6 +53,19 @@ def _store_structure(
             redirects.setdefault(rule["source"], rule["destination"])
     store.put_meta("redirects", redirects)
     return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
+
+
+def _store_term_findings(store: PageStore, rows: list[dict[str, Any]]) -> None:
+    """Store every page's deprecated-term findings, and apart those a marker or allowlist suppressed."""
+    for key in ("deprecated", "deprecated_suppressed"):
+        store.put_meta(
+            key,
+            [
+                {"url": row["url"], "title": row["title"], **hit}
+                for row in rows
+                for hit in row["facts"].get(key, [])
+            ],
+        )
 
 
 def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:

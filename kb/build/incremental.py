@@ -16,6 +16,7 @@ from kb.build.snippets import combined_digest, include_digest
 from kb.config import Settings
 from kb.index import generations
 from kb.index.store import PageStore
+from kb.reports.terms import TERMS_RULE_VERSION
 from kb.search.writer import SCHEMA_VERSION, readable
 
 
@@ -42,6 +43,8 @@ def settings_fingerprint(settings: Settings, site: str = "") -> str:
             settings.max_page_bytes,
             settings.excludes,
             sorted(settings.deprecated_terms.items()),
+            sorted(settings.deprecated_allow.items()),
+            TERMS_RULE_VERSION,
             settings.glossary_pages,
         )
     )

@@ -188,7 +188,11 @@ def _write_pages(
         elif built.page is not None:
             page = built.page
             summary.problems.extend((page.path, p) for p in page.problems)
-            facts = {"glossary_terms": built.glossary_terms, "deprecated": built.deprecated}
+            facts = {
+                "glossary_terms": built.glossary_terms,
+                "deprecated": built.deprecated,
+                "deprecated_suppressed": built.deprecated_suppressed,
+            }
             run.store.put(page, built.deps, facts)
             run.writer.put_page(page)
             summary.indexed += 1

@@ -26,7 +26,7 @@ from kb.mdx.plain import plain_document, shown_hrefs, with_links
 from kb.pages import Page
 from kb.render.extensions import ExtensionPlan
 from kb.render.markdown import MarkdownRenderer, RenderedPage, render_markdown
-from kb.reports.terms import deprecated_hits
+from kb.reports.terms import scan_terms
 from kb.reports.validation import Validation, read_validation
 from kb.urls import INDEX_STEMS
 
@@ -54,6 +54,7 @@ class BuiltPage:
     deps: dict[str, str]
     glossary_terms: list[dict[str, object]]
     deprecated: list[dict[str, object]] = field(default_factory=list)
+    deprecated_suppressed: list[dict[str, object]] = field(default_factory=list)
 
 
 def page_title(meta: dict[str, object], first_h1: str | None, rel: str) -> tuple[str, str]:
@@ -133,8 +134,15 @@ def build_page(
     terms, glossary_problems = _glossary_terms(source, text, settings)
     document = replace(document, problems=(*document.problems, *glossary_problems))
     page = _page(source, text, document, rendered, combined_digest(text.digest, loader.used))
-    hits = deprecated_hits(text.body, text.body_line - 1, settings.deprecated_terms)
-    return BuiltPage(source.url, page, None, loader.used, terms, hits)
+    scan = scan_terms(
+        text.body,
+        text.body_line - 1,
+        settings.deprecated_terms,
+        head=text.head,
+        path=source.rel,
+        allow=settings.deprecated_allow,
+    )
+    return BuiltPage(source.url, page, None, loader.used, terms, scan.hits, scan.suppressed)
 
 
 def _convert(

@@ -18,6 +18,7 @@ class SourceText(Frontmatter):
     """A decoded source split into frontmatter and body, with the digest of its bytes."""
 
     digest: str
+    head: str = ""  # the text before the body (the frontmatter block), for the prose checks
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
@@ -58,4 +59,5 @@ def read_source(path: Path, max_bytes: int) -> SourceText:
         parsed.body_line,
         (*problems, *parsed.problems),
         hashlib.sha256(raw).hexdigest(),
+        "\n".join(text.split("\n", parsed.body_line - 1)[: parsed.body_line - 1]),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from kb.cli.edits import fix_terms_command, validate_command
 from kb.cli.index import index_command
 from kb.cli.reports import check_command, stale_command
 from kb.cli.serve import serve_command
@@ -18,5 +19,12 @@ def main() -> None:
     """kb: a searchable knowledge base for docs-as-code."""
 
 
-for command in (index_command, serve_command, stale_command, check_command):
+for command in (
+    index_command,
+    serve_command,
+    stale_command,
+    check_command,
+    validate_command,
+    fix_terms_command,
+):
     main.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from kb.cli.options import INDEX_DIR_OPTION, judge_budget, open_generation
 from kb.params import ParamError
 from kb.reports.export import report_to_csv, report_to_json
 from kb.reports.facts import stale_report
+from kb.reports.findings import suppressed_counts
 from kb.reports.overview import over_budget_count
 from kb.reports.queries import parse_stale_query
 from kb.reports.stale import SORT_KEYS
@@ -21,6 +23,7 @@ from kb.reports.tables import (
     format_checks_table,
     format_stale_table,
     run_checks,
+    suppressed_note,
 )
 
 FAIL_OVER_STALE_HELP = (
@@ -114,13 +117,16 @@ def check_command(
     redirects that lead nowhere (default: all)."""
     with open_generation("check", index_dir) as gen:
         results = run_checks(gen, checks or CHECKS)
+        suppressed = suppressed_counts(gen) if "terms" in results else None
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {name: {"count": len(f), "findings": f} for name, f in results.items()}, indent=2
-            )
-        )
+        data: dict[str, dict[str, Any]] = {
+            name: {"count": len(f), "findings": f} for name, f in results.items()
+        }
+        if suppressed is not None:
+            data["terms"]["suppressed"] = suppressed
+        click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(format_checks_table(results))
+        notes = {"terms": suppressed_note(suppressed)} if suppressed else {}
+        click.echo(format_checks_table(results, notes))
     total = sum(len(f) for f in results.values())
     judge_budget("check", total, fail_over, "findings")

@@ -12,7 +12,7 @@ from kb.index.generation import Generation
 from kb.params import paginate
 from kb.reports.facts import GenerationFacts, generation_facts
 from kb.reports.queries import PER_PAGE, ReportQueryError
-from kb.reports.terms import CONTEXT_REACH
+from kb.reports.terms import CONTEXT_REACH, SUPPRESSED_BY
 
 LINK_KINDS = ("missing-page", "missing-anchor", "nav-missing")
 
@@ -27,6 +27,8 @@ class FindingsPage:
     page: int
     pages: int
     groups: list[dict[str, Any]] = field(default_factory=list)
+    # Legitimate uses left out, by reason (deprecated terms only): total, marker, allowlist.
+    suppressed: dict[str, int] | None = None
 
 
 def term_findings(gen: Generation) -> list[dict[str, Any]]:
@@ -49,7 +51,27 @@ def _placed(hit: Mapping[str, Any], facts: GenerationFacts) -> dict[str, Any]:
     }
 
 
-def _term_findings(gen: Generation) -> list[dict[str, Any]]:
+def suppressed_term_findings(gen: Generation) -> list[dict[str, Any]]:
+    """Return the deprecated-term uses a marker or the allowlist made legitimate (shared)."""
+    return gen.remember(
+        "suppressed_term_findings", lambda: _term_findings(gen, "deprecated_suppressed")
+    )
+
+
+def suppressed_counts(
+    gen: Generation, *, term: str = "", section: str = "", url: str = ""
+) -> dict[str, int]:
+    """Count the suppressed uses that pass the filters: in total and per reason."""
+    kept = _filter(
+        suppressed_term_findings(gen),
+        {"term": term, "section": section, "url": url},
+        fold=("term",),
+    )
+    counts = Counter(str(f["suppressed"]) for f in kept)
+    return {"total": len(kept), **{reason: counts.get(reason, 0) for reason in SUPPRESSED_BY}}
+
+
+def _term_findings(gen: Generation, key: str = "deprecated") -> list[dict[str, Any]]:
     """Read the deprecated-term findings of a generation and add page title, section and path."""
     facts = generation_facts(gen)
     return [
@@ -60,8 +82,9 @@ def _term_findings(gen: Generation) -> list[dict[str, Any]]:
             "replacement": hit["replacement"],
             "context": hit.get("context", ""),
             "marked": mark_context(hit.get("context", ""), hit.get("found", hit["term"])),
+            **({"suppressed": hit["suppressed"]} if "suppressed" in hit else {}),
         }
-        for hit in gen.meta("deprecated", []) or []
+        for hit in gen.meta(key, []) or []
     ]
 
 
@@ -179,7 +202,8 @@ def terms_page(
         group["pages"] = len(pages_per_term[name])
     grouped = sorted(groups.values(), key=lambda g: (-g["count"], g["term"]))
     shown, page, pages = _cut(kept, page, per_page)
-    return FindingsPage(shown, len(every), len(kept), page, pages, grouped)
+    suppressed = suppressed_counts(gen, term=term, section=section, url=url)
+    return FindingsPage(shown, len(every), len(kept), page, pages, grouped, suppressed)
 
 
 def found_terms(gen: Generation) -> list[str]:
@@ -209,12 +233,15 @@ def links_page(
 
 def findings_to_json(result: FindingsPage, groups_key: str) -> dict[str, Any]:
     """Return a findings report as the JSON data of its API twin, its groups under `groups_key`."""
-    return {
+    data = {
         "total": result.total,
         "matched": result.matched,
         groups_key: result.groups,
         "findings": result.findings,
     }
+    if result.suppressed is not None:
+        data["suppressed"] = result.suppressed
+    return data
 
 
 def mark_context(context: str, found: str) -> tuple[str, str, str]:

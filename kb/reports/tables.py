@@ -132,12 +132,26 @@ def _check_rows(
     ]
 
 
-def format_checks_table(results: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
-    """Render each check's findings under a heading with its count."""
+def suppressed_note(counts: Mapping[str, int]) -> str:
+    """Say how many uses of deprecated terms were suppressed, and by what."""
+    if not counts.get("total"):
+        return ""
+    return (
+        f" ({counts['total']} suppressed: {counts.get('marker', 0)} by kb-ignore markers, "
+        f"{counts.get('allowlist', 0)} by the deprecated_allow setting)"
+    )
+
+
+def format_checks_table(
+    results: Mapping[str, Sequence[Mapping[str, Any]]],
+    notes: Mapping[str, str] | None = None,
+) -> str:
+    """Render each check's findings under a heading with its count (and a note, if any)."""
     blocks = []
     for name, findings in results.items():
         title = (
             f"{TITLES.get(name, name)}: {len(findings)} finding{'' if len(findings) == 1 else 's'}"
+            f"{(notes or {}).get(name, '')}"
         )
         if findings:
             headers, rows = _check_rows(name, findings)

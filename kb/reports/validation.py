@@ -72,7 +72,7 @@ def _looks_like_date(value: object) -> bool:
     return not text or bool(_DATEISH.search(text))
 
 
-def _misspelled_key(meta: Mapping[str, object]) -> str | None:
+def misspelled_key(meta: Mapping[str, object]) -> str | None:
     """Find the key that most likely meant validatedOn, or None."""
     best: tuple[int, str] | None = None
     for key, value in meta.items():
@@ -176,7 +176,7 @@ def read_validation(meta: Mapping[str, object]) -> Validation:
         value = meta[KEY]
         found, problem = parse_date_value(value)
         return Validation(found, _as_text(value), problem)
-    key = _misspelled_key(meta)
+    key = misspelled_key(meta)
     if key is None:
         return Validation(None, None, None)
     value = meta[key]
