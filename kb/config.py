@@ -116,6 +116,22 @@ class Settings:
         default=None,
         metadata=_about("Default --fail-over for `kb stale` (none: no budget).", "optional-int"),
     )
+    history_seconds: float = field(
+        default=60.0,
+        metadata=_about(
+            "Time the git history pass of `kb index` may take (0 turns it off); pages it does "
+            "not reach have no last-change date, and the build summary says so.",
+            "float",
+        ),
+    )
+    section_owners: dict[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata=_about(
+            'Owners per section, for pages without an owner in frontmatter: {"section" = '
+            '["@team", "alice"]} (the nearest parent section counts; before CODEOWNERS).',
+            "owners",
+        ),
+    )
 
 
 SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
@@ -167,6 +183,17 @@ def _terms(name: str, value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in _table(name, value).items()}
 
 
+def _owners(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """Read a table of section → owners (a list, or names separated by commas or spaces)."""
+    table = {}
+    for key, owners in _table(name, value).items():
+        items = (
+            owners if isinstance(owners, list | tuple) else str(owners).replace(",", " ").split()
+        )
+        table[str(key).strip("/")] = tuple(str(o).strip() for o in items if str(o).strip())
+    return table
+
+
 def coerce(name: str, value: Any) -> Any:
     """Turn a TOML, environment or override value into the type a setting takes.
 
@@ -188,6 +215,8 @@ def coerce(name: str, value: Any) -> Any:
             return _policies(name, value)
         if kind == "terms":
             return _terms(name, value)
+        if kind == "owners":
+            return _owners(name, value)
         raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None

@@ -28,6 +28,7 @@ KIND_WORDS = {
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",
+    "owners": "a table of lists",
 }
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from kb.config import Settings
+from kb.reports.campaign import days_changed_after
 from kb.reports.staleness import STATUS_ORDER, Policy, Status, judge, policy_for
 from kb.reports.validation import Validation, read_validation
 
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
-SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
+SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on", "last_changed")
 FALLING_DUE_DAYS = (30, 60, 90)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–30", 0, 30),
@@ -20,6 +21,7 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("181–365", 181, 365),
     (">365", 366, None),
 )
+UNOWNED = "-"  # the owner filter's name for pages nobody owns
 FUTURE_BUCKET = "future"
 UNDATED_BUCKET = "never/invalid"
 
@@ -35,6 +37,8 @@ class PageFacts:
     meta: Mapping[str, object] | None = None
     validation: Validation | None = None
     deprecated_term_count: int = 0
+    last_changed: str | None = None
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class StalePageRow:
     due_on: str | None
     days_left: int | None
     deprecated_terms: int
+    last_changed: str | None = None
+    changed_after_validation: bool = False
+    changed_days: int | None = None
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class StaleReport:
     falling_due: dict[int, int]
     age_histogram: list[tuple[str, int]]
     problems: tuple[str, ...] = ()
+    changed_after_validation: int = 0
 
 
 def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> StalePageRow:
@@ -81,6 +90,7 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         policy=policy,
     )
     when = validation.validated_on
+    changed_days = days_changed_after(when.isoformat() if when else None, facts.last_changed)
     return StalePageRow(
         url=str(facts.url or ""),
         title=str(facts.title or ""),
@@ -93,6 +103,11 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         due_on=result.due_on.isoformat() if result.due_on else None,
         days_left=result.days_left,
         deprecated_terms=int(facts.deprecated_term_count or 0),
+        last_changed=facts.last_changed,
+        # An exempt page is not reviewed, so an edit cannot make its review out of date.
+        changed_after_validation=changed_days is not None and result.status != Status.EXEMPT,
+        changed_days=changed_days,
+        owners=tuple(facts.owners),
     )
 
 
@@ -104,6 +119,8 @@ def _sort_key(row: StalePageRow, sort: str) -> int | str | None:
         return row.age_days
     if sort in {"title", "section", "url"}:
         return str(getattr(row, sort)).casefold()
+    if sort == "last_changed":
+        return row.last_changed
     return row.validated_on
 
 
@@ -193,12 +210,22 @@ def report_from_rows(
     status: str | None = None,
     sort: str = "status",
     descending: bool = False,
+    changed: bool = False,
+    owner: str = "",
 ) -> StaleReport:
-    """Gather the report from rows already judged as of `as_of` (see build_stale_report)."""
+    """Gather the report from rows already judged as of `as_of` (see build_stale_report).
+
+    `changed` keeps only pages changed after validation; `owner` only the pages of one owner
+    ("-" for the pages nobody owns).
+    """
     problems: list[str] = []
     rows = list(rows)
     if section:
         rows = [r for r in rows if r.section == section]
+    if changed:
+        rows = [r for r in rows if r.changed_after_validation]
+    if owner:
+        rows = [r for r in rows if owner in r.owners or (owner == UNOWNED and not r.owners)]
     if status:
         wanted = {s.strip().lower() for s in status.split(",") if s.strip()}
         unknown = sorted(wanted - {s.value for s in Status})
@@ -231,4 +258,5 @@ def report_from_rows(
         falling_due=falling_due,
         age_histogram=_histogram(rows),
         problems=tuple(problems),
+        changed_after_validation=sum(1 for r in rows if r.changed_after_validation),
     )
