@@ -14,7 +14,7 @@ from typing import Any
 from kb.index.generation import Generation
 from kb.reports.campaign import campaign_facts
 from kb.reports.export import csv_cell
-from kb.reports.facts import judged_rows
+from kb.reports.facts import JUDGED_DATES, judged_rows
 from kb.reports.stale import UNOWNED, StalePageRow
 from kb.reports.staleness import STATUS_ORDER, Status
 
@@ -139,8 +139,14 @@ class CampaignNumbers:
         }
 
 
-def campaign_numbers(gen: Generation, as_of: date, top: int = 8) -> CampaignNumbers:
-    """Count the edits after validation and the owners with the most to do, as of a date."""
+def campaign_numbers(gen: Generation, as_of: date) -> CampaignNumbers:
+    """Count the edits after validation and the owners with the most to do, as of a date
+    (kept for the next request on the same date)."""
+    return gen.cache("campaign_numbers", JUDGED_DATES).get(as_of, lambda: _numbers(gen, as_of))
+
+
+def _numbers(gen: Generation, as_of: date, top: int = 8) -> CampaignNumbers:
+    """Count the campaign numbers of a generation as of a date."""
     rows = judged_rows(gen, as_of)
     loads = owner_load(rows)
     facts = campaign_facts(gen)
@@ -155,6 +161,11 @@ def campaign_numbers(gen: Generation, as_of: date, top: int = 8) -> CampaignNumb
 
 
 def known_owners(gen: Generation) -> list[str]:
-    """Return every owner named in a generation, sorted."""
-    names = {o for owners in campaign_facts(gen).owners.values() for o in owners}
-    return sorted(names, key=str.casefold)
+    """Return every owner named in a generation, sorted (read once per generation)."""
+
+    def read() -> list[str]:
+        """Gather the owners of every page."""
+        names = {o for owners in campaign_facts(gen).owners.values() for o in owners}
+        return sorted(names, key=str.casefold)
+
+    return gen.remember("known_owners", read)

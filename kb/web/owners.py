@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from kb.index.generation import Generation
-from kb.reports.facts import judged_rows
+from kb.reports.facts import JUDGED_DATES, judged_rows
 from kb.reports.owners import (
     OwnerLoad,
     known_owners,
@@ -39,9 +39,13 @@ def _as_of() -> date:
 
 def _loads(gen: Generation, as_of: date) -> list[OwnerLoad]:
     """Return the load of every owner as of a date (the section filter applied)."""
-    section = request.args.get("section", "").strip()
-    rows = [r for r in judged_rows(gen, as_of) if not section or r.section == section]
-    return owner_load(rows)
+    section = request.args.get("section", "").strip()[:200]
+
+    def count() -> list[OwnerLoad]:
+        """Count every owner's load among the section's pages."""
+        return owner_load(r for r in judged_rows(gen, as_of) if not section or r.section == section)
+
+    return gen.cache("owner_load", JUDGED_DATES).get((as_of, section), count)
 
 
 def _todo(gen: Generation, as_of: date) -> tuple[str, list[StalePageRow]]:
