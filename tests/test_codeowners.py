@@ -56,6 +56,7 @@ def test_github_semantics(path: str, owners: tuple[str, ...]) -> None:
         ("docs", ["docs", "docs/a.md", "x/docs/a.md"], ["docsy/a.md"]),
         ("/docs/*.md", ["docs/a.md"], ["docs/sub/a.md", "x/docs/a.md"]),
         ("docs/**", ["docs/a.md", "docs/x/y.md"], ["docs", "x/docs/a.md"]),
+        ("a/**/**/**/**/b", ["a/b", "a/x/y/b"], ["a/" + "x/" * 40 + "c"]),
         ("path\\ with\\ spaces/", ["path with spaces/a.md"], ["path/a.md"]),
     ],
 )

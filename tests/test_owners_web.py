@@ -175,3 +175,10 @@ def test_kb_stale_filters_by_owner_and_change(owned_index: Path) -> None:
         ],
     )
     assert [r["url"] for r in csv_rows(result.output)] == ["/docs/misc/carol"]
+    table = (
+        CliRunner()
+        .invoke(main, ["stale", "--index-dir", str(owned_index), "--as-of", AS_OF, "--changed"])
+        .output
+    )
+    assert "1 changed in git after validation" in table
+    assert "/docs/guides/edited" in table and "/docs/api/stale" not in table

@@ -116,6 +116,8 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
     body = pattern.strip("/")
     anchored = pattern.startswith("/") or "/" in body
     parts = body.split("/") if body else ["**"]
+    # Repeated ** mean no more than one, and each copy would multiply the regex's backtracking.
+    parts = [p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**")]
     regex = ""
     for index, part in enumerate(parts):
         last = index == len(parts) - 1

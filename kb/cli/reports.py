@@ -101,7 +101,9 @@ def stale_command(
     elif fmt == "csv":
         click.echo(report_to_csv(report), nl=False)
     else:
-        click.echo(format_stale_table(report, listed=None if status else ACTION_STATUSES))
+        click.echo(
+            format_stale_table(report, listed=None if status or changed else ACTION_STATUSES)
+        )
     judge_budget("stale", over_budget_count(report), budget, "pages stale or invalid")
 
 
