@@ -115,10 +115,12 @@ def test_owner_todo_page_csv_and_json(owned: FlaskClient) -> None:
     assert [(r["url"], r["reasons"]) for r in stale["pages"]] == [("/docs/api/stale", ["stale"])]
 
 
-def test_owner_todo_errors_are_helpful(owned: FlaskClient) -> None:
-    missing = owned.get("/api/reports/owners/todo")
-    assert missing.status_code == 400
-    assert "give the owner" in missing.get_json()["error"]
+def test_todo_of_every_owner_and_helpful_errors(owned: FlaskClient) -> None:
+    everyone = owned.get(f"/api/reports/owners/todo?as_of={AS_OF}").get_json()
+    assert everyone["owner"] == ""
+    assert [r["url"] for r in everyone["pages"]] == ["/docs/api/stale", "/docs/guides/edited"]
+    html = owned.get(f"/reports/owners/todo?as_of={AS_OF}").get_data(as_text=True)
+    assert "To do: every owner" in html and "todo?owner=@guides-team" in html
     unknown = owned.get("/reports/owners/todo?owner=@nobody")
     assert unknown.status_code == 404
     assert "@api-team" in unknown.get_data(as_text=True)

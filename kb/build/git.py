@@ -1,14 +1,11 @@
-"""The git processes the history pass runs: where the work tree is, the log stream, and one
-long-lived `git cat-file --batch` reading blobs.
+"""The git processes the history pass runs: where the work tree is, and the log stream (the
+blob reader is in kb/build/blobs.py).
 
-Nothing here ever fetches: every process runs with GIT_NO_LAZY_FETCH=1, and in a partial clone
-the reader asks only for blobs it knows are present, so a missing object is an answer, not an
-error or a download.
+Nothing here ever fetches: every process runs with GIT_NO_LAZY_FETCH=1.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -19,7 +16,7 @@ from typing import IO
 
 # Git's own switches, so a user's config (pager, colours, signatures, rename settings) never
 # changes what the pass reads.
-_CONFIG = (
+GIT_CONFIG = (
     "-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.renames=false",
     "-c", "color.ui=false", "-c", "core.pager=cat",
 )  # fmt: skip
@@ -56,7 +53,7 @@ def _run(git: str, cwd: Path, *args: str) -> str:
     """Run one short git command and return its output; GitUnavailable when it fails."""
     try:
         done = subprocess.run(
-            [git, *_CONFIG, *args],
+            [git, *GIT_CONFIG, *args],
             cwd=cwd,
             env=git_env(),
             capture_output=True,
@@ -138,7 +135,7 @@ class LogStream:
     def __init__(self, tree: WorkTree) -> None:
         """Start the log process (HEAD's first-parent line, limited to the site's folder)."""
         args = [
-            tree.git, *_CONFIG, "log", "--first-parent", "--diff-merges=first-parent",
+            tree.git, *GIT_CONFIG, "log", "--first-parent", "--diff-merges=first-parent",
             "--raw", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv", "-z",
             "--format=%x01%H %cI", tree.head, "--",
         ]  # fmt: skip
@@ -217,82 +214,3 @@ def _parse_log(records: Iterator[str]) -> Iterator[Commit]:
             meta = None
     if sha:
         yield Commit(sha, day, tuple(changes))
-
-
-class BlobReader:
-    """One `git cat-file --batch` process for the whole pass; bodies read on demand.
-
-    In a partial clone only blobs listed as present are asked for (a request for a missing one
-    would try a fetch, which GIT_NO_LAZY_FETCH turns into a fatal error); if the process ends
-    anyway, every later read answers None.
-    """
-
-    def __init__(self, tree: WorkTree) -> None:
-        """Start the reader; in a partial clone, first list the blobs this clone holds."""
-        self.present: set[str] | None = _present_blobs(tree) if tree.partial else None
-        self.missing = 0
-        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [tree.git, *_CONFIG, "cat-file", "--batch"],
-            cwd=tree.top,
-            env=git_env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def read(self, sha: str) -> bytes | None:
-        """Return a blob's bytes, or None when this clone does not hold it."""
-        if self.present is not None and sha not in self.present:
-            self.missing += 1
-            return None
-        process = self.process
-        if process is None or process.stdin is None or process.stdout is None:
-            return None
-        try:
-            process.stdin.write(sha.encode() + b"\n")
-            process.stdin.flush()
-            header = process.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
-                self.missing += 1
-                return None
-            data = process.stdout.read(int(header[2]) + 1)[:-1]
-        except (OSError, ValueError):
-            self.close()
-            return None
-        return data
-
-    def close(self) -> None:
-        """End the reader process."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _present_blobs(tree: WorkTree) -> set[str]:
-    """List the blobs a partial clone holds (reads its pack indexes; never fetches)."""
-    try:
-        done = subprocess.run(
-            [tree.git, *_CONFIG, "cat-file", "--batch-all-objects", "--unordered",
-             "--batch-check=%(objecttype) %(objectname)"],
-            cwd=tree.top,
-            env=git_env(),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return set()
-    found = set()
-    for line in done.stdout.split(b"\n"):
-        if line.startswith(b"blob "):
-            found.add(line[5:].decode())
-    return found

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kb.build.git import BlobReader, Change, Commit, GitUnavailable, LogStream, find_work_tree
+from kb.build.blobs import BlobReader
+from kb.build.git import Change, Commit, GitUnavailable, LogStream, find_work_tree
 from kb.build.sources import decode
 from kb.markup.frontmatter import strip_frontmatter
 

@@ -89,9 +89,10 @@ def owner_load(rows: Iterable[StalePageRow]) -> list[OwnerLoad]:
     )
 
 
-def owner_todo(rows: Iterable[StalePageRow], owner: str) -> list[StalePageRow]:
-    """Return one owner's pages that need work: worst status first, then the longest edited."""
-    mine = [r for r in rows if owner in owners_of(r) and reasons(r)]
+def owner_todo(rows: Iterable[StalePageRow], owner: str = "") -> list[StalePageRow]:
+    """Return one owner's pages that need work (every owner's when empty): worst status first,
+    then the longest edited."""
+    mine = [r for r in rows if (not owner or owner in owners_of(r)) and reasons(r)]
     return sorted(
         mine,
         key=lambda r: (_RANK.get(r.status, len(_RANK)), -(r.changed_days or 0), r.url),

@@ -19,7 +19,7 @@ from kb.reports.owners import (
     todo_to_csv,
     todo_to_dict,
 )
-from kb.reports.queries import ReportQueryError, parse_report_date
+from kb.reports.queries import parse_report_date
 from kb.reports.stale import UNOWNED, StalePageRow
 from kb.web.context import generation, render_page
 
@@ -49,12 +49,11 @@ def _loads(gen: Generation, as_of: date) -> list[OwnerLoad]:
 
 
 def _todo(gen: Generation, as_of: date) -> tuple[str, list[StalePageRow]]:
-    """Read the owner asked for and return their to-do list; 400 without one, 404 if unknown."""
+    """Read the owner asked for and return their to-do list (everyone's without one; 404 for an
+    owner no page has)."""
     owner = request.args.get("owner", "").strip()[:200]
-    if not owner:
-        raise ReportQueryError("give the owner: ?owner=@team (or ?owner=- for pages nobody owns)")
     rows = judged_rows(gen, as_of)
-    if owner != UNOWNED and owner not in known_owners(gen):
+    if owner and owner != UNOWNED and owner not in known_owners(gen):
         names = (
             ", ".join(known_owners(gen)[:20]) or "none (no CODEOWNERS, owner key or section_owners)"
         )
@@ -90,7 +89,7 @@ def todo() -> Response:
     gen = generation()
     as_of = _as_of()
     owner, rows = _todo(gen, as_of)
-    args = {"owner": owner, **({"as_of": as_of.isoformat()} if "as_of" in request.args else {})}
+    args = {"owner": owner, "as_of": as_of.isoformat() if "as_of" in request.args else ""}
     return render_page(
         "reports_owner_todo.html",
         owner=owner,
@@ -108,7 +107,7 @@ def todo_csv() -> Response:
     """Return one owner's to-do list as a CSV download."""
     as_of = _as_of()
     owner, rows = _todo(generation(), as_of)
-    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", owner).strip("-") or "unowned"
+    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", owner).strip("-") or ("unowned" if owner else "all")
     response = Response(todo_to_csv(rows), mimetype="text/csv")
     name = f"kb-todo-{slug}-{as_of.isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
