@@ -66,6 +66,12 @@ def test_rows_carry_owners_and_filter_by_owner(owned: FlaskClient) -> None:
     api = owned.get(f"/api/reports/stale?as_of={AS_OF}&owner=@api-team").get_json()
     assert [r["url"] for r in api["pages"]] == ["/docs/api/stale", "/docs/api/fresh"]
     assert api["summary"]["stale"] == 1
+    assert api["by_owner"] == {
+        "@api-team": {"pages": 2, "changed_after_validation": 0, "stale": 1, "fresh": 1}
+    }
+    groups = data["by_owner"]
+    assert (groups["@docs-team"]["pages"], groups["carol"]["pages"]) == (2, 1)
+    assert groups["@guides-team"]["changed_after_validation"] == 1
     html = owned.get(f"/reports/stale?as_of={AS_OF}&owner=carol").get_data(as_text=True)
     assert 'data-url="/docs/misc/carol"' in html and 'data-url="/docs/api/stale"' not in html
     assert "owned by <strong>carol</strong>" in html

@@ -47,7 +47,20 @@ def report_to_json(report: StaleReport) -> dict[str, Any]:
         "age_histogram": [{"bucket": label, "count": n} for label, n in report.age_histogram],
         "problems": list(report.problems),
         "changed_after_validation": report.changed_after_validation,
+        "by_owner": by_owner(report.pages),
     }
+
+
+def by_owner(rows: list[StalePageRow]) -> dict[str, dict[str, int]]:
+    """Group rows by owner ("-" for nobody): pages, edits after validation, count per status."""
+    groups: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for owner in row.owners or ("-",):
+            group = groups.setdefault(owner, {"pages": 0, "changed_after_validation": 0})
+            group["pages"] += 1
+            group["changed_after_validation"] += row.changed_after_validation
+            group[row.status] = group.get(row.status, 0) + 1
+    return dict(sorted(groups.items(), key=lambda item: (-item[1]["pages"], item[0])))
 
 
 def csv_cell(value: object) -> str:
