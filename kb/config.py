@@ -152,6 +152,22 @@ class Settings:
             "terms",
         ),
     )
+    history_seconds: float = field(
+        default=60.0,
+        metadata=_about(
+            "Time the git history pass of `kb index` may take (0 turns it off); pages it does "
+            "not reach have no last-change date, and the build summary says so.",
+            "float",
+        ),
+    )
+    section_owners: dict[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata=_about(
+            'Owners per section, for pages without an owner in frontmatter: {"section" = '
+            '["@team", "alice"]} (the nearest parent section counts; before CODEOWNERS).',
+            "owners",
+        ),
+    )
 
 
 SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
@@ -214,6 +230,17 @@ def _dialect(value: Any) -> str:
     return word
 
 
+def _owners(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """Read a table of section → owners (a list, or names separated by commas or spaces)."""
+    table = {}
+    for key, owners in _table(name, value).items():
+        items = (
+            owners if isinstance(owners, list | tuple) else str(owners).replace(",", " ").split()
+        )
+        table[str(key).strip("/")] = tuple(str(o).strip() for o in items if str(o).strip())
+    return table
+
+
 def coerce(name: str, value: Any) -> Any:
     """Turn a TOML, environment or override value into the type a setting takes.
 
@@ -241,6 +268,8 @@ def coerce(name: str, value: Any) -> Any:
             return _dialect(value)
         if kind == "allowlist":
             return {str(k): _globs(v) for k, v in _table(name, value).items()}
+        if kind == "owners":
+            return _owners(name, value)
         raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None

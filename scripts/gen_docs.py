@@ -31,6 +31,7 @@ KIND_WORDS = {
     "terms": "a table of text",
     "dialect": "`auto`, `markdown` or `mdx`",
     "allowlist": "a table of globs",
+    "owners": "a table of lists",
 }
 
 

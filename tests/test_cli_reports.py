@@ -81,7 +81,18 @@ def test_stale_csv_equals_json(runner: CliRunner, example_index: Path) -> None:
         "experiments",
     ]
     rows = list(csv.DictReader(io.StringIO(as_csv, newline="")))
-    assert rows == [{k: "" if v is None else str(v) for k, v in p.items()} for p in pages]
+    assert rows == [{k: _csv_text(v) for k, v in p.items()} for p in pages]
+
+
+def _csv_text(value: object) -> str:
+    """Render a JSON value as the CSV writes it (lists joined by spaces, booleans lower case)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
 
 
 @pytest.mark.parametrize(("budget", "code"), [("8", 0), ("7", 1), ("0", 1)])

@@ -224,15 +224,23 @@ def test_json_follows_the_design_contract() -> None:
     assert json.loads(json.dumps(data)) == data
 
 
+def _cell(value: object) -> str:
+    """Render a JSON value the way the CSV writes it (lists joined by spaces, booleans lower)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
+
+
 def test_csv_has_the_json_rows() -> None:
     report = build_stale_report(SAMPLE, AS_OF, SAMPLE_SETTINGS, sort="url")
     text = report_to_csv(report)
     assert text.startswith("url,title,section,validated_on,age_days,status,problem,")
     assert text.endswith("\r\n")
-    expected = [
-        {k: "" if v is None else str(v) for k, v in row.items()}
-        for row in report_to_json(report)["pages"]
-    ]
+    expected = [{k: _cell(v) for k, v in row.items()} for row in report_to_json(report)["pages"]]
     assert csv_rows(text) == expected
     assert any(row["age_days"] == "-3" for row in expected)  # negative numbers stay numbers
 

@@ -25,6 +25,10 @@ def _as_csv_cells(pages: list[dict[str, Any]]) -> list[dict[str, str]]:
     def cell(value: Any) -> str:
         if value is None:
             return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            value = " ".join(value)
         if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
             return "'" + value
         return str(value)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.build.campaign import store_campaign
 from kb.build.derived import derive_generation_data
 from kb.build.dialect import SiteMarkup, site_markup
 from kb.build.discover import Discovery, discover
@@ -47,6 +48,7 @@ class BuildSummary:
     problems: list[tuple[str, str]] = field(default_factory=list)
     pages: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-ready data."""
@@ -60,6 +62,7 @@ class BuildSummary:
             "problems": [{"path": p, "problem": r} for p, r in self.problems],
             "pages": self.pages,
             "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
         }
 
 
@@ -168,6 +171,7 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                 run.store.delete(url)
             run.writer.drop(url)
         run.writer.replace_terms(derive_generation_data(run.store, settings))
+        summary.notes.extend(store_campaign(run.store, settings))
         checkpoint("write")
         run.writer.commit(optimize=summary.mode == "full")
     except BaseException:

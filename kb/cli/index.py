@@ -96,6 +96,7 @@ def format_summary(summary: BuildSummary) -> str:
     if summary.rejected:
         lines.append("Rejected:")
         lines += [f"  {path}: {reason}" for path, reason in summary.rejected]
+    lines += [f"Note: {note}" for note in summary.notes]
     if summary.problems:
         lines.append(f"Problems ({len(summary.problems)}):")
         lines += [f"  {path}: {problem}" for path, problem in summary.problems[:50]]

@@ -62,6 +62,12 @@ FAIL_OVER_STALE_HELP = (
     help="Order of the rows (status: worst first; age: oldest first).",
 )
 @click.option(
+    "--changed",
+    is_flag=True,
+    help="Only pages whose content changed (in git) after their validatedOn date.",
+)
+@click.option("--owner", default="", help="Only pages of this owner (- for pages nobody owns).")
+@click.option(
     "--fail-over", type=click.IntRange(min=0), default=None, metavar="N", help=FAIL_OVER_STALE_HELP
 )
 def stale_command(
@@ -71,12 +77,22 @@ def stale_command(
     section: str,
     status: str,
     sort: str,
+    changed: bool,
+    owner: str,
     fail_over: int | None,
 ) -> None:
     """Report every page's review status (keyed on validatedOn) as of a date."""
     try:
         query = parse_stale_query(
-            {"as_of": as_of, "section": section, "status": status, "sort": sort}, date.today()
+            {
+                "as_of": as_of,
+                "section": section,
+                "status": status,
+                "sort": sort,
+                "changed": "1" if changed else "",
+                "owner": owner,
+            },
+            date.today(),
         )
     except ParamError as exc:
         raise click.UsageError(str(exc)) from None
@@ -88,7 +104,9 @@ def stale_command(
     elif fmt == "csv":
         click.echo(report_to_csv(report), nl=False)
     else:
-        click.echo(format_stale_table(report, listed=None if status else ACTION_STATUSES))
+        click.echo(
+            format_stale_table(report, listed=None if status or changed else ACTION_STATUSES)
+        )
     judge_budget("stale", over_budget_count(report), budget, "pages stale or invalid")
 
 

@@ -22,13 +22,18 @@ ROW_FIELDS = (
     "deprecated_terms",
     "source_path",
     "edit_url",
+    "last_changed",
+    "changed_after_validation",
+    "owners",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def row_to_dict(row: StalePageRow) -> dict[str, object]:
     """Return a row as a dict in the column order of the JSON and CSV contract."""
-    return {name: getattr(row, name) for name in ROW_FIELDS}
+    data = {name: getattr(row, name) for name in ROW_FIELDS}
+    data["owners"] = list(row.owners)
+    return data
 
 
 def report_to_json(report: StaleReport) -> dict[str, Any]:
@@ -43,15 +48,33 @@ def report_to_json(report: StaleReport) -> dict[str, Any]:
         "falling_due": {str(days): n for days, n in report.falling_due.items()},
         "age_histogram": [{"bucket": label, "count": n} for label, n in report.age_histogram],
         "problems": list(report.problems),
+        "changed_after_validation": report.changed_after_validation,
+        "by_owner": by_owner(report.pages),
     }
 
 
-def _csv_cell(value: object) -> str:
+def by_owner(rows: list[StalePageRow]) -> dict[str, dict[str, int]]:
+    """Group rows by owner ("-" for nobody): pages, edits after validation, count per status."""
+    groups: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for owner in row.owners or ("-",):
+            group = groups.setdefault(owner, {"pages": 0, "changed_after_validation": 0})
+            group["pages"] += 1
+            group["changed_after_validation"] += row.changed_after_validation
+            group[row.status] = group.get(row.status, 0) + 1
+    return dict(sorted(groups.items(), key=lambda item: (-item[1]["pages"], item[0])))
+
+
+def csv_cell(value: object) -> str:
     """Render a cell, defusing text a spreadsheet would run as a formula."""
     if value is None:
         return ""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
         return str(value)
+    if isinstance(value, tuple):
+        return csv_cell(" ".join(value)) if value else ""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
@@ -62,5 +85,5 @@ def report_to_csv(report: StaleReport) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ROW_FIELDS)
     for row in report.pages:
-        writer.writerow([_csv_cell(getattr(row, name)) for name in ROW_FIELDS])
+        writer.writerow([csv_cell(getattr(row, name)) for name in ROW_FIELDS])
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kb.index.generation import Generation
+from kb.reports.campaign import campaign_facts
 from kb.reports.queries import StaleQuery
 from kb.reports.stale import (
     PageFacts,
@@ -49,6 +50,7 @@ def generation_facts(gen: Generation) -> GenerationFacts:
 def _read_facts(gen: Generation) -> GenerationFacts:
     """Read the light page columns the reports need from a generation."""
     deprecated = Counter(str(hit["url"]) for hit in gen.meta("deprecated", []) or [])
+    campaign = campaign_facts(gen)
     pages = []
     for row in gen.store.rows(_FACT_COLUMNS):
         url = str(row["url"])
@@ -63,6 +65,8 @@ def _read_facts(gen: Generation) -> GenerationFacts:
                 path=str(row["path"] or ""),
                 validation=validation,
                 deprecated_term_count=deprecated.get(url, 0),
+                last_changed=campaign.last_changed.get(url),
+                owners=campaign.owners.get(url, ()),
             )
         )
     return GenerationFacts(
@@ -115,6 +119,8 @@ def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
         status=query.status or None,
         sort=query.sort,
         descending=query.descending,
+        changed=query.changed,
+        owner=query.owner,
     )
     return StaleView(site, in_section, filtered)
 
@@ -130,4 +136,6 @@ def stale_report(gen: Generation, query: StaleQuery) -> StaleReport:
         status=query.status or None,
         sort=query.sort,
         descending=query.descending,
+        changed=query.changed,
+        owner=query.owner,
     )

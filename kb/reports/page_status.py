@@ -8,6 +8,7 @@ from typing import Any
 
 from kb.index.generation import Generation
 from kb.pages import Page
+from kb.reports.campaign import campaign_facts, days_changed_after
 from kb.reports.staleness import STATUS_LABELS, Status, judge
 from kb.reports.validation import validation_from_fields
 
@@ -43,6 +44,11 @@ def page_status(gen: Generation, page: Page, as_of: date | None = None) -> dict[
     )
     due_on = result.due_on.isoformat() if result.due_on else None
     status = str(result.status)
+    campaign = campaign_facts(gen)
+    last_changed = campaign.last_changed.get(page.url)
+    changed_days = days_changed_after(page.validated_on, last_changed)
+    if result.status == Status.EXEMPT:
+        changed_days = None
     return {
         "status": status,
         "label": STATUS_LABELS.get(status, status),
@@ -51,4 +57,9 @@ def page_status(gen: Generation, page: Page, as_of: date | None = None) -> dict[
         "due_on": due_on,
         "days_left": result.days_left,
         "problem": result.problem,
+        "last_changed": last_changed,
+        "changed_after_validation": changed_days is not None,
+        "changed_days": changed_days,
+        "approximate": page.url in campaign.approximate,
+        "owners": list(campaign.owners.get(page.url, ())),
     }

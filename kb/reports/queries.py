@@ -30,6 +30,8 @@ class StaleQuery:
     sort: str = "status"
     descending: bool = False
     page: int = 1
+    changed: bool = False
+    owner: str = ""
 
 
 def parse_as_of(text: str | None, today: date) -> date:
@@ -78,7 +80,8 @@ def report_page(text: str | None) -> int:
 
 
 def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
-    """Check stale report parameters (as_of, section, status, sort, order, page) from a request."""
+    """Check stale report parameters (as_of, section, status, sort, order, page, changed,
+    owner) from a request."""
     as_of = parse_report_date(args.get("as_of"), today)
     sort = (args.get("sort") or "status").strip()
     if sort not in SORT_KEYS:
@@ -93,4 +96,16 @@ def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
         sort=sort,
         descending=order == "desc",
         page=report_page(args.get("page")),
+        changed=parse_flag("changed", args.get("changed")),
+        owner=(args.get("owner") or "").strip()[:200],
     )
+
+
+def parse_flag(name: str, text: str | None) -> bool:
+    """Read a yes/no parameter: 1, true, yes or on; 0, false, no, off or empty."""
+    cleaned = (text or "").strip().lower()
+    if cleaned in ("", "0", "false", "no", "off"):
+        return False
+    if cleaned in ("1", "true", "yes", "on"):
+        return True
+    raise ReportQueryError(f"{name} must be 1 or 0 (true or false), not {cleaned[:40]!r}")

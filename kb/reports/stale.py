@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from kb.config import Settings
+from kb.reports.campaign import days_changed_after
 from kb.reports.staleness import STATUS_ORDER, Policy, Status, judge, policy_for
 from kb.reports.validation import Validation, read_validation
 from kb.urls import edit_link
 
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
-SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
+SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on", "last_changed")
 FALLING_DUE_DAYS = (30, 60, 90)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–30", 0, 30),
@@ -21,6 +22,7 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("181–365", 181, 365),
     (">365", 366, None),
 )
+UNOWNED = "-"  # the owner filter's name for pages nobody owns
 FUTURE_BUCKET = "future"
 UNDATED_BUCKET = "never/invalid"
 
@@ -36,6 +38,8 @@ class PageFacts:
     meta: Mapping[str, object] | None = None
     validation: Validation | None = None
     deprecated_term_count: int = 0
+    last_changed: str | None = None
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ class StalePageRow:
     deprecated_terms: int
     source_path: str = ""
     edit_url: str | None = None
+    last_changed: str | None = None
+    changed_after_validation: bool = False
+    changed_days: int | None = None
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class StaleReport:
     falling_due: dict[int, int]
     age_histogram: list[tuple[str, int]]
     problems: tuple[str, ...] = ()
+    changed_after_validation: int = 0
 
 
 def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> StalePageRow:
@@ -84,6 +93,7 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         policy=policy,
     )
     when = validation.validated_on
+    changed_days = days_changed_after(when.isoformat() if when else None, facts.last_changed)
     return StalePageRow(
         url=str(facts.url or ""),
         title=str(facts.title or ""),
@@ -98,6 +108,11 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         deprecated_terms=int(facts.deprecated_term_count or 0),
         source_path=facts.path,
         edit_url=edit_link(settings.edit_url, facts.path) if facts.path else None,
+        last_changed=facts.last_changed,
+        # An exempt page is not reviewed, so an edit cannot make its review out of date.
+        changed_after_validation=changed_days is not None and result.status != Status.EXEMPT,
+        changed_days=changed_days,
+        owners=tuple(facts.owners),
     )
 
 
@@ -109,6 +124,8 @@ def _sort_key(row: StalePageRow, sort: str) -> int | str | None:
         return row.age_days
     if sort in {"title", "section", "url"}:
         return str(getattr(row, sort)).casefold()
+    if sort == "last_changed":
+        return row.last_changed
     return row.validated_on
 
 
@@ -198,12 +215,22 @@ def report_from_rows(
     status: str | None = None,
     sort: str = "status",
     descending: bool = False,
+    changed: bool = False,
+    owner: str = "",
 ) -> StaleReport:
-    """Gather the report from rows already judged as of `as_of` (see build_stale_report)."""
+    """Gather the report from rows already judged as of `as_of` (see build_stale_report).
+
+    `changed` keeps only pages changed after validation; `owner` only the pages of one owner
+    ("-" for the pages nobody owns).
+    """
     problems: list[str] = []
     rows = list(rows)
     if section:
         rows = [r for r in rows if r.section == section]
+    if changed:
+        rows = [r for r in rows if r.changed_after_validation]
+    if owner:
+        rows = [r for r in rows if owner in r.owners or (owner == UNOWNED and not r.owners)]
     if status:
         wanted = {s.strip().lower() for s in status.split(",") if s.strip()}
         unknown = sorted(wanted - {s.value for s in Status})
@@ -236,4 +263,5 @@ def report_from_rows(
         falling_due=falling_due,
         age_histogram=_histogram(rows),
         problems=tuple(problems),
+        changed_after_validation=sum(1 for r in rows if r.changed_after_validation),
     )

@@ -76,6 +76,8 @@ def format_stale_table(report: StaleReport, listed: Sequence[str] | None = ACTIO
         f"{len(report.pages)} pages",
         counts,
     ]
+    if report.changed_after_validation:
+        head.append(f"{report.changed_after_validation} changed in git after validation")
     rows = [r for r in report.pages if listed is None or r.status in listed]
     if not rows:
         return "\n".join([*head, "", "No page to list."])

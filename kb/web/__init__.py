@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         glossary,
         home,
         locale,
+        owners,
         reports,
         search,
         security,
@@ -70,6 +71,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         statuses = tuple(s.value for s in STATUS_ORDER)
         return {"statuses": statuses, "status_labels": STATUS_LABELS, "status_help": STATUS_HELP}
 
-    for module in (home, docs, glossary, reports, search):
+    for module in (home, docs, glossary, reports, search, owners):
         app.register_blueprint(module.bp)
     return app

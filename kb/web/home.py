@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from kb.reports.charts import share_bar_svg
 from kb.reports.overview import overview
+from kb.reports.owners import campaign_numbers
 from kb.reports.staleness import STATUS_ORDER
 from kb.web.context import generation, render_page
 
@@ -27,6 +28,7 @@ def index() -> Response:
         ov=ov,
         statuses=STATUS_NAMES,
         share_bar=share_bar_svg(ov.summary, STATUS_NAMES),
+        campaign=campaign_numbers(gen, ov.as_of),
     )
 
 

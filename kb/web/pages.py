@@ -75,6 +75,9 @@ def page_metadata(gen: Generation, page: Page, as_of: date | None = None) -> dic
         "validated_raw": page.validated_raw,
         "status": status["status"],
         "age_days": status["age_days"],
+        "last_changed": status["last_changed"],
+        "changed_after_validation": status["changed_after_validation"],
+        "owners": status["owners"],
         "headings": [{"level": h.level, "text": h.text, "anchor": h.anchor} for h in page.headings],
         "glossary_uses": [
             {"term": t.term, "tip": t.tip, "text": t.text, "line": t.line} for t in page.tooltips

@@ -24,6 +24,7 @@ from kb.reports.findings import (
     terms_page,
 )
 from kb.reports.overview import due_soon, overview, overview_to_json
+from kb.reports.owners import campaign_numbers, known_owners
 from kb.reports.queries import (
     PER_PAGE,
     StaleQuery,
@@ -69,18 +70,24 @@ def _page() -> int:
 @bp.get("/reports")
 def index() -> Response:
     """List every report with its headline numbers."""
-    return render_page("reports.html", ov=overview(generation(), _as_of()))
+    gen, as_of = generation(), _as_of()
+    return render_page(
+        "reports.html", ov=overview(gen, as_of), campaign=campaign_numbers(gen, as_of)
+    )
 
 
 @bp.get("/api/reports")
 def api_index() -> Response:
     """Return the headline numbers of every report as JSON."""
-    data = overview_to_json(overview(generation(), _as_of()))
+    gen, as_of = generation(), _as_of()
+    data = overview_to_json(overview(gen, as_of))
+    data.update(campaign_numbers(gen, as_of).to_json())
     data["reports"] = {
         "stale": url_for("reports.api_stale"),
         "terms": url_for("reports.api_terms"),
         "links": url_for("reports.api_links"),
         "glossary": url_for("glossary.api_report"),
+        "owners": url_for("owners.api_index"),
     }
     return jsonify(data)
 
@@ -101,6 +108,8 @@ def _stale_state(query: StaleQuery, show_never: bool, dated: bool) -> dict[str, 
         "sort": query.sort if query.sort != "status" else "",
         "order": "desc" if query.descending else "",
         "never": "show" if show_never else "",
+        "changed": "1" if query.changed else "",
+        "owner": query.owner,
     }
 
 
@@ -123,7 +132,7 @@ def _charts(view: StaleView, show_never: bool) -> dict[str, str]:
 def _sort_links(query: StaleQuery, link: Callable[..., str]) -> dict[str, dict[str, str]]:
     """Return, per sortable column, the URL that sorts by it and its aria-sort state."""
     columns = {}
-    for key in ("title", "section", "validated_on", "age", "status"):
+    for key in ("title", "section", "validated_on", "age", "status", "last_changed"):
         if key == query.sort:
             descending = not query.descending
             state = "descending" if query.descending else "ascending"
@@ -166,6 +175,7 @@ def stale() -> Response:
         section_links={name: link(section=name, page="") for name in sections},
         status_links={name: link(status=name, page="") for name in STATUS_NAMES},
         sections=sections,
+        owners=known_owners(gen),
         charts=_charts(view, show_never) if not wants_fragment() else {},
         show_never=show_never,
         due_soon=due_soon(view.site, limit=12),

@@ -47,6 +47,8 @@ MAIN_PAGES = [
     ("/reports/glossary", 200),
     ("/reports/terms", 200),
     ("/reports/links", 200),
+    ("/reports/owners", 200),
+    ("/reports/owners/todo?owner=-", 200),
     ("/docs/no-such-page", 404),
 ]
 # Chromium logs the 404 of the document itself: expected on the 404 pages, nowhere else.
