@@ -280,3 +280,32 @@ def test_search_facets_take_the_nav_labels(plain_client: FlaskClient) -> None:
     html = plain_client.get("/search?q=harbour").get_data(as_text=True)
     facets = re.findall(r'kb-facet-name">([^<]+)<', html)
     assert "User guide" in facets and "Guide" not in facets
+
+
+MKDOCS_SITE = Path(__file__).parent / "sites" / "mkdocs"
+
+
+@pytest.fixture(scope="module")
+def mkdocs_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    index_dir = tmp_path_factory.mktemp("mkdocs-index")
+    index_site(MKDOCS_SITE, index_dir)
+    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+
+
+def test_a_mkdocs_site_shows_its_nested_nav(mkdocs_client: FlaskClient) -> None:
+    html = mkdocs_client.get("/docs/guides/configure").get_data(as_text=True)
+    side = _between(html, '<nav class="kb-sidenav"', "</nav>")
+    labels = re.findall(r'<a href="[^"]+"[^>]*>([^<]+)</a>', side)
+    assert labels[:2] == ["Install", "Configure"]
+    assert '<a href="/docs/guides/configure" aria-current="page">' in side
+    assert re.search(r'rel="prev" href="/docs/guides/install"', html)
+    assert re.search(r'rel="next" href="/docs/guides/scenes"', html)
+    crumbs = _between(html, 'class="kb-crumbs"', "</nav>")
+    assert "Guides" in crumbs
+    for old, new in (
+        ("/docs/setup", "/docs/guides/install"),
+        ("/docs/guides/settings", "/docs/guides/configure"),
+    ):
+        moved = mkdocs_client.get(old + "?x=1")
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == new + "?x=1"
