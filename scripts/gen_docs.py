@@ -25,6 +25,8 @@ KIND_WORDS = {
     "globs": "a list of globs",
     "int": "a whole number",
     "optional-int": "a whole number, or empty for none",
+    "optional-path": "a folder, or empty for the default",
+    "bool": "true or false",
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",

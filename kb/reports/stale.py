@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kb.config import Settings
@@ -11,7 +11,7 @@ from kb.reports.staleness import STATUS_ORDER, Policy, Status, judge, policy_for
 from kb.reports.validation import Validation, read_validation
 
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
-SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on")
+SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on", "demand")
 FALLING_DUE_DAYS = (30, 60, 90)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–30", 0, 30),
@@ -52,6 +52,8 @@ class StalePageRow:
     due_on: str | None
     days_left: int | None
     deprecated_terms: int
+    # How often the page was a top-5 search result in the demand window; None: no search log.
+    demand: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ def _sort_key(row: StalePageRow, sort: str) -> int | str | None:
         return _STATUS_RANK.get(row.status, len(_STATUS_RANK))
     if sort == "age":
         return row.age_days
+    if sort == "demand":
+        return row.demand
     if sort in {"title", "section", "url"}:
         return str(getattr(row, sort)).casefold()
     return row.validated_on
@@ -193,10 +197,17 @@ def report_from_rows(
     status: str | None = None,
     sort: str = "status",
     descending: bool = False,
+    demand: Mapping[str, int] | None = None,
 ) -> StaleReport:
-    """Gather the report from rows already judged as of `as_of` (see build_stale_report)."""
+    """Gather the report from rows already judged as of `as_of` (see build_stale_report).
+
+    `demand` (page URL → top-5 search appearances) fills each row's demand column; pages
+    missing from it had none.
+    """
     problems: list[str] = []
     rows = list(rows)
+    if demand is not None:
+        rows = [replace(r, demand=demand.get(r.url, 0)) for r in rows]
     if section:
         rows = [r for r in rows if r.section == section]
     if status:

@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from kb.web import context, docs, errors, glossary, home, reports, search, security
+    from kb.web import context, demand, docs, errors, glossary, home, reports, search, security
 
     watch = GenerationWatcher(Path(app.config["INDEX_DIR"]))
     # Checking CURRENT in the background lets an idle worker close a replaced generation too;
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     context.init_app(app, watch)
     security.init_app(app)
     errors.init_app(app)
+    demand.init_app(app)
 
     @app.errorhandler(ParamError)
     def bad_parameter(exc: ParamError) -> Response:
@@ -57,6 +58,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         statuses = tuple(s.value for s in STATUS_ORDER)
         return {"statuses": statuses, "status_labels": STATUS_LABELS, "status_help": STATUS_HELP}
 
-    for module in (home, docs, glossary, reports, search):
+    for module in (home, docs, glossary, reports, search, demand):
         app.register_blueprint(module.bp)
     return app
