@@ -151,11 +151,23 @@ def stale_demand() -> dict[str, int] | None:
 
 
 def zero_result_summary(limit: int = HOME_ZERO_QUERIES) -> DemandReport | None:
-    """Return the demand report the home page and /reports summarise (None when logging is off)."""
-    report = read_report(parse_days(None))
-    if report is None:
+    """Return the demand report the home page and /reports summarise (None when logging is off).
+
+    Kept for DEMAND_SECONDS per worker: the home page is asked for far more often than the
+    counts change.
+    """
+    found = search_log()
+    if found is None:
         return None
-    return replace(report, zero_results=report.zero_results[:limit])
+    days, today = parse_days(None), utc_today()
+
+    def summary() -> DemandReport | None:
+        """Read the report and keep its first zero-result queries."""
+        report = read_report(days, today)
+        return None if report is None else replace(report, zero_results=report.zero_results[:limit])
+
+    result: DemandReport | None = found.remember(("summary", today, days), DEMAND_SECONDS, summary)
+    return result
 
 
 @bp.get("/reports/searches")
