@@ -64,6 +64,7 @@ def test_queries_are_folded_for_counting() -> None:
     assert normalize_query("ＭＦＡ") == "mfa"  # full-width letters (NFKC)
     assert normalize_query("Straße") == "strasse"
     assert normalize_query("   ") == ""
+    assert normalize_query("a\x00b\u200bc\nd") == "a b c d"
     assert len(normalize_query("x" * 5000)) == 200
 
 
@@ -344,3 +345,19 @@ def test_stale_report_sorts_by_demand(demand_app: Flask) -> None:
     assert csv_rows(csv)[0]["demand"] == "4"
     html = client.get("/reports/stale?sort=demand&order=desc").get_data(as_text=True)
     assert 'aria-sort="descending"' in html and ">Demand<" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "\x00", "a" * 100_000, '"unclosed', "NOT", "((((", "<script>x</script>", "²", "%ff"],
+)
+def test_hostile_settled_queries_never_fail(demand_app: Flask, query: str) -> None:
+    client = demand_app.test_client()
+    response = client.post("/api/search/settled", query_string={"q": query, "status": "bogus"})
+    assert response.status_code == 204 and response.data == b""
+    assert client.get("/api/search/settled", query_string={"q": query}).status_code == 405
+    found = search_log(demand_app)
+    assert found is not None
+    with found.reading() as conn:
+        stored = [q for (q,) in conn.execute("SELECT query FROM searches")]
+    assert all(q.isprintable() and len(q) <= 200 for q in stored)

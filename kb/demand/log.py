@@ -56,7 +56,9 @@ CREATE INDEX IF NOT EXISTS top_hits_search ON top_hits (search_id);
 def normalize_query(raw: str) -> str:
     """Fold a query for counting: Unicode-compatible forms, case folded, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", raw or "").casefold()
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    # Control characters come from URLs and pastes, never from what a reader meant.
+    kept = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(kept.split())[:MAX_QUERY_CHARS]
 
 
 def utc_today() -> date:
