@@ -361,3 +361,29 @@ def test_hostile_settled_queries_never_fail(demand_app: Flask, query: str) -> No
     with found.reading() as conn:
         stored = [q for (q,) in conn.execute("SELECT query FROM searches")]
     assert all(q.isprintable() and len(q) <= 200 for q in stored)
+
+
+def test_kb_stale_reads_demand_from_the_log(example_index: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    state = tmp_path / "state"
+    log = SearchLog(state / LOG_FILE, retention_days=90, max_rows=100)
+    for _ in range(3):
+        log.record("kill switch", 2, ["/docs/flags/kill-switches"])
+    log.record("flags", 9, ["/docs/flags/overview", "/docs/flags/kill-switches"])
+    log.close()
+    runner = CliRunner()
+    args = ["stale", "--index-dir", str(example_index), "--format", "csv", "--sort", "demand"]
+    found = runner.invoke(main, [*args, "--state-dir", str(state)])
+    assert found.exit_code == 0, found.output
+    first, second, third = csv_rows(found.output)[:3]
+    assert (first["url"], first["demand"]) == ("/docs/flags/kill-switches", "4")
+    assert (second["url"], second["demand"]) == ("/docs/flags/overview", "1")
+    assert third["demand"] == "0"
+    # No log in the state folder: the column is empty, nothing fails.
+    empty = runner.invoke(main, [*args, "--state-dir", str(tmp_path / "none")])
+    assert empty.exit_code == 0 and {r["demand"] for r in csv_rows(empty.output)} == {""}
+    bad = runner.invoke(main, [*args, "--days", "0"])
+    assert bad.exit_code == 2

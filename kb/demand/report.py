@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from kb.params import positive_int
@@ -137,6 +138,19 @@ def page_demand(conn: sqlite3.Connection, today: date, days: int) -> dict[str, i
         (window_start(today, days).isoformat(),),
     ).fetchall()
     return {str(url): int(n) for url, n in rows}
+
+
+def page_demand_from_file(path: Path, today: date, days: int) -> dict[str, int] | None:
+    """Read demand per page from a log file, read-only; None when there is no log there."""
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        return page_demand(conn, today, days)
+    except sqlite3.Error:  # not a search log (or damaged): no demand rather than a crash
+        return None
+    finally:
+        conn.close()
 
 
 def report_to_json(report: DemandReport) -> dict[str, Any]:
