@@ -289,6 +289,7 @@ def test_the_off_switch_logs_nothing_and_says_so(example_index: Path, tmp_path: 
     stale = client.get("/api/reports/stale").get_json()
     assert {row["demand"] for row in stale["pages"]} == {None}
     assert "Searches that found nothing" not in client.get("/").get_data(as_text=True)
+    assert client.get("/api/reports").get_json()["top_zero_results"] is None
     assert not (tmp_path / "state").exists()
 
 
@@ -313,6 +314,9 @@ def test_report_and_its_json_twin(demand_app: Flask) -> None:
     assert "HX-Request" in fragment.headers.get("Vary", "")
     for where in ("/", "/reports"):
         assert "dpop" in client.get(where).get_data(as_text=True), where
+    headline = client.get("/api/reports").get_json()
+    assert [q["query"] for q in headline["top_zero_results"]] == ["dpop", "zzqxv wqpfj"]
+    assert headline["reports"]["searches"] == "/api/reports/searches"
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "1.5", "²", "9" * 400])

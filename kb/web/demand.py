@@ -170,6 +170,12 @@ def zero_result_summary(limit: int = HOME_ZERO_QUERIES) -> DemandReport | None:
     return result
 
 
+def zero_results_json() -> list[dict[str, Any]] | None:
+    """Return the summary's top zero-result queries for /api/reports (None when logging is off)."""
+    summary = zero_result_summary()
+    return None if summary is None else [q.to_json() for q in summary.zero_results]
+
+
 @bp.get("/reports/searches")
 def report() -> Response:
     """Show what readers searched for: top queries, queries that found nothing, missing terms."""

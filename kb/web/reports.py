@@ -34,7 +34,7 @@ from kb.reports.queries import (
 from kb.reports.stale import UNDATED_BUCKET
 from kb.reports.staleness import STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
-from kb.web.demand import stale_demand
+from kb.web.demand import stale_demand, zero_results_json
 
 bp = Blueprint("reports", __name__)
 STATUS_NAMES = tuple(s.value for s in STATUS_ORDER)
@@ -82,7 +82,9 @@ def api_index() -> Response:
         "terms": url_for("reports.api_terms"),
         "links": url_for("reports.api_links"),
         "glossary": url_for("glossary.api_report"),
+        "searches": url_for("demand.api_report"),
     }
+    data["top_zero_results"] = zero_results_json()
     return jsonify(data)
 
 
