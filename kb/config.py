@@ -168,6 +168,29 @@ class Settings:
             "owners",
         ),
     )
+    state_dir: Path | None = field(
+        default=None,
+        metadata=_about(
+            "Writable folder for what the server records (the search log); none means "
+            "`<index_dir>-state` beside the index folder.",
+            "optional-path",
+        ),
+    )
+    search_log: bool = field(
+        default=True,
+        metadata=_about(
+            "Log settled searches (query, result count, day, top-5 pages; no IP, user agent "
+            "or cookie) for the search demand report.",
+            "bool",
+        ),
+    )
+    search_log_retention_days: int = field(
+        default=90, metadata=_about("Days a logged search is kept.", "int")
+    )
+    search_log_max_rows: int = field(
+        default=1_000_000,
+        metadata=_about("Most searches the log keeps; the oldest go first.", "int"),
+    )
 
 
 SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
@@ -214,6 +237,20 @@ def _policies(name: str, value: Any) -> dict[str, SectionPolicy]:
     }
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _bool(value: Any) -> bool:
+    """Read a switch: a TOML boolean, or (from the environment) true/false, on/off, yes/no, 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"{str(value)[:40]!r} is not a switch; use true or false")
+
+
 def _terms(name: str, value: Any) -> dict[str, str]:
     """Read a table of term → replacement."""
     return {str(k): str(v) for k, v in _table(name, value).items()}
@@ -254,6 +291,10 @@ def coerce(name: str, value: Any) -> Any:
             return _globs(value)
         if kind == "int":
             return int(value)
+        if kind == "optional-path":
+            return None if value in (None, "") else Path(value)
+        if kind == "bool":
+            return _bool(value)
         if kind == "optional-int":
             return None if value in (None, "") else int(value)
         if kind == "optional-str":
@@ -340,6 +381,17 @@ def report_settings(settings: Settings) -> dict[str, Any]:
     }
     data["exempt"] = list(settings.exempt)
     return data
+
+
+def state_folder(settings: Settings) -> Path:
+    """Return the folder for server state: state_dir, or `<index_dir>-state` beside the index.
+
+    Never inside the index folder: generations are immutable and pruned as a whole.
+    """
+    if settings.state_dir is not None:
+        return settings.state_dir
+    index = settings.index_dir
+    return index.parent / f"{index.name or 'kb-index'}-state"
 
 
 def settings_from_report(data: Mapping[str, Any] | None) -> Settings:

@@ -30,9 +30,27 @@ class KbServer(BaseApplication):
         return create_app({"POLL_GENERATIONS": True})
 
 
-def serve(index_dir: Path, host: str, port: int, workers: int, threads: int = 4) -> None:
+def _worker_exit(_server: Any, worker: Any) -> None:
+    """Write a worker's queued searches before it exits (atexit would too; this is sooner)."""
+    from kb.web.demand import close_search_log
+
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        close_search_log(app)
+
+
+def serve(
+    index_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = 4,
+    state_dir: Path | None = None,
+) -> None:
     """Run gunicorn in the foreground."""
     os.environ["KB_INDEX_DIR"] = str(index_dir)
+    if state_dir is not None:
+        os.environ["KB_STATE_DIR"] = str(state_dir)
     KbServer(
         {
             "bind": f"{host}:{port}",
@@ -43,5 +61,6 @@ def serve(index_dir: Path, host: str, port: int, workers: int, threads: int = 4)
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 10,
+            "worker_exit": _worker_exit,
         }
     ).run()

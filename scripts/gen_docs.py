@@ -26,6 +26,8 @@ KIND_WORDS = {
     "int": "a whole number",
     "optional-int": "a whole number, or empty for none",
     "optional-str": "text, or empty for none",
+    "optional-path": "a folder, or empty for the default",
+    "bool": "true or false",
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",

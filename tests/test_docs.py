@@ -27,7 +27,8 @@ def test_every_route_is_in_the_http_api_doc(app: Flask) -> None:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"<\1>", rule.rule)
         if rule.endpoint == "static":
             path = "/static/<file>"
-        assert f"`GET {path}" in documented, f"{path} is not in docs/http-api.md"
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        assert f"`{method} {path}" in documented, f"{method} {path} is not in docs/http-api.md"
 
 
 def test_every_setting_and_command_is_documented() -> None:

@@ -10,6 +10,9 @@ from typing import Any
 import click
 
 from kb.cli.options import INDEX_DIR_OPTION, judge_budget, open_generation
+from kb.config import load_settings, state_folder
+from kb.demand.log import LOG_FILE, utc_today
+from kb.demand.report import DEFAULT_DAYS, MAX_DAYS, page_demand_from_file
 from kb.params import ParamError
 from kb.reports.export import report_to_csv, report_to_json
 from kb.reports.facts import stale_report
@@ -59,7 +62,7 @@ FAIL_OVER_STALE_HELP = (
     type=click.Choice(SORT_KEYS),
     default="status",
     show_default=True,
-    help="Order of the rows (status: worst first; age: oldest first).",
+    help="Order of the rows (status: worst first; age: oldest first; demand: most searched first).",
 )
 @click.option(
     "--changed",
@@ -69,6 +72,20 @@ FAIL_OVER_STALE_HELP = (
 @click.option("--owner", default="", help="Only pages of this owner (- for pages nobody owns).")
 @click.option(
     "--fail-over", type=click.IntRange(min=0), default=None, metavar="N", help=FAIL_OVER_STALE_HELP
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The server's state folder, whose search log gives the demand column (default: the "
+    "state_dir setting, else INDEX_DIR-state). Without a log, demand is empty.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_DAYS),
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="Demand window: searches of the last N days (UTC) count.",
 )
 def stale_command(
     index_dir: Path,
@@ -80,6 +97,8 @@ def stale_command(
     changed: bool,
     owner: str,
     fail_over: int | None,
+    state_dir: Path | None,
+    days: int,
 ) -> None:
     """Report every page's review status (keyed on validatedOn) as of a date."""
     try:
@@ -91,13 +110,21 @@ def stale_command(
                 "sort": sort,
                 "changed": "1" if changed else "",
                 "owner": owner,
+                # Demand is only useful most searched first.
+                "order": "desc" if sort == "demand" else "asc",
             },
             date.today(),
         )
     except ParamError as exc:
         raise click.UsageError(str(exc)) from None
+    try:
+        chosen = {"state_dir": state_dir} if state_dir is not None else {}
+        settings = load_settings(None, {"index_dir": index_dir, **chosen})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    demand = page_demand_from_file(state_folder(settings) / LOG_FILE, utc_today(), days)
     with open_generation("stale", index_dir) as gen:
-        report = stale_report(gen, query)
+        report = stale_report(gen, query, demand)
         budget = fail_over if fail_over is not None else gen.settings.stale_budget
     if fmt == "json":
         click.echo(json.dumps(report_to_json(report), indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -30,19 +31,35 @@ from kb.serve import serve
     help="Worker processes (each serves 4 requests at a time).",
 )
 @click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Writable folder for the search log (default: the state_dir setting, else "
+    "INDEX_DIR-state beside the index folder).",
+)
+@click.option(
     "--watch",
     "watch_root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Re-index this site root incrementally whenever a file changes.",
 )
 def serve_command(
-    index_dir: Path, host: str, port: int, workers: int, watch_root: Path | None
+    index_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    state_dir: Path | None,
+    watch_root: Path | None,
 ) -> None:
     """Serve the index with a production server (gunicorn).
 
     Workers pick up a newly switched generation within a second. With --watch, the site is
     indexed first and again whenever one of its files changes.
     """
+    try:  # a bad KB_* setting is a usage error here, not a crash in every worker
+        load_settings(None, {"index_dir": index_dir})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     if watch_root is not None:
         try:
             settings = load_settings(watch_root.resolve(), {"index_dir": index_dir})
@@ -52,4 +69,6 @@ def serve_command(
         if problem is not None:
             click.echo(f"kb serve: {problem}", err=True)
         watch(settings)
-    serve(index_dir, host, port, workers)
+        # Workers read the site's kb.toml for their own settings (the search log's).
+        os.environ.setdefault("KB_SITE_ROOT", str(watch_root.resolve()))
+    serve(index_dir, host, port, workers, state_dir=state_dir)

@@ -25,6 +25,7 @@ ROW_FIELDS = (
     "last_changed",
     "changed_after_validation",
     "owners",
+    "demand",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

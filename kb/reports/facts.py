@@ -4,6 +4,7 @@ every page judged as of a date (kept for the next request on the same date)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -103,8 +104,13 @@ def judged_rows(gen: Generation, as_of: date) -> tuple[StalePageRow, ...]:
     return gen.cache("judged_rows", JUDGED_DATES).get(as_of, judge)
 
 
-def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
-    """Judge every page once and report it three ways: site-wide, for the section, filtered."""
+def stale_view(
+    gen: Generation, query: StaleQuery, demand: Mapping[str, int] | None = None
+) -> StaleView:
+    """Judge every page once and report it three ways: site-wide, for the section, filtered.
+
+    `demand` (page URL → top-5 search appearances) fills the demand column.
+    """
     rows = judged_rows(gen, query.as_of)
     site = report_from_rows(rows, query.as_of, gen.settings)
     in_section = (
@@ -121,12 +127,15 @@ def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
         descending=query.descending,
         changed=query.changed,
         owner=query.owner,
+        demand=demand,
     )
     return StaleView(site, in_section, filtered)
 
 
-def stale_report(gen: Generation, query: StaleQuery) -> StaleReport:
-    """Return the filtered, sorted stale report of a generation."""
+def stale_report(
+    gen: Generation, query: StaleQuery, demand: Mapping[str, int] | None = None
+) -> StaleReport:
+    """Return the filtered, sorted stale report of a generation (demand fills its column)."""
     rows = judged_rows(gen, query.as_of)
     return report_from_rows(
         rows,
@@ -138,4 +147,5 @@ def stale_report(gen: Generation, query: StaleQuery) -> StaleReport:
         descending=query.descending,
         changed=query.changed,
         owner=query.owner,
+        demand=demand,
     )

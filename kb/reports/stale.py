@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kb.config import Settings
@@ -13,7 +13,7 @@ from kb.reports.validation import Validation, read_validation
 from kb.urls import edit_link
 
 _STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
-SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on", "last_changed")
+SORT_KEYS = ("status", "age", "title", "section", "url", "validated_on", "last_changed", "demand")
 FALLING_DUE_DAYS = (30, 60, 90)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–30", 0, 30),
@@ -63,6 +63,8 @@ class StalePageRow:
     changed_after_validation: bool = False
     changed_days: int | None = None
     owners: tuple[str, ...] = ()
+    # How often the page was a top-5 search result in the demand window; None: no search log.
+    demand: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ def _sort_key(row: StalePageRow, sort: str) -> int | str | None:
         return _STATUS_RANK.get(row.status, len(_STATUS_RANK))
     if sort == "age":
         return row.age_days
+    if sort == "demand":
+        return row.demand
     if sort in {"title", "section", "url"}:
         return str(getattr(row, sort)).casefold()
     if sort == "last_changed":
@@ -217,14 +221,18 @@ def report_from_rows(
     descending: bool = False,
     changed: bool = False,
     owner: str = "",
+    demand: Mapping[str, int] | None = None,
 ) -> StaleReport:
     """Gather the report from rows already judged as of `as_of` (see build_stale_report).
 
     `changed` keeps only pages changed after validation; `owner` only the pages of one owner
-    ("-" for the pages nobody owns).
+    ("-" for the pages nobody owns); `demand` (page URL → top-5 search appearances) fills each
+    row's demand column; pages missing from it had none.
     """
     problems: list[str] = []
     rows = list(rows)
+    if demand is not None:
+        rows = [replace(r, demand=demand.get(r.url, 0)) for r in rows]
     if section:
         rows = [r for r in rows if r.section == section]
     if changed:

@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from kb.web import (
         assets,
         context,
+        demand,
         docs,
         errors,
         glossary,
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
+    demand.init_app(app)
 
     @app.errorhandler(ParamError)
     def bad_parameter(exc: ParamError) -> Response:
@@ -71,6 +73,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         statuses = tuple(s.value for s in STATUS_ORDER)
         return {"statuses": statuses, "status_labels": STATUS_LABELS, "status_help": STATUS_HELP}
 
-    for module in (home, docs, glossary, reports, search, owners):
+    for module in (home, docs, glossary, reports, search, owners, demand):
         app.register_blueprint(module.bp)
     return app

@@ -35,11 +35,12 @@ from kb.reports.queries import (
 from kb.reports.stale import UNDATED_BUCKET
 from kb.reports.staleness import STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
+from kb.web.demand import stale_demand, zero_results_json
 
 bp = Blueprint("reports", __name__)
 STATUS_NAMES = tuple(s.value for s in STATUS_ORDER)
 # Sorting by age is most useful oldest first; every other column starts ascending.
-_FIRST_DESCENDING = {"age"}
+_FIRST_DESCENDING = {"age", "demand"}
 
 
 def _link_maker(endpoint: str, state: Mapping[str, str]) -> Callable[..., str]:
@@ -88,7 +89,9 @@ def api_index() -> Response:
         "links": url_for("reports.api_links"),
         "glossary": url_for("glossary.api_report"),
         "owners": url_for("owners.api_index"),
+        "searches": url_for("demand.api_report"),
     }
+    data["top_zero_results"] = zero_results_json()
     return jsonify(data)
 
 
@@ -110,6 +113,7 @@ def _stale_state(query: StaleQuery, show_never: bool, dated: bool) -> dict[str, 
         "never": "show" if show_never else "",
         "changed": "1" if query.changed else "",
         "owner": query.owner,
+        "days": request.args.get("days", "").strip(),
     }
 
 
@@ -132,7 +136,7 @@ def _charts(view: StaleView, show_never: bool) -> dict[str, str]:
 def _sort_links(query: StaleQuery, link: Callable[..., str]) -> dict[str, dict[str, str]]:
     """Return, per sortable column, the URL that sorts by it and its aria-sort state."""
     columns = {}
-    for key in ("title", "section", "validated_on", "age", "status", "last_changed"):
+    for key in ("title", "section", "validated_on", "age", "status", "last_changed", "demand"):
         if key == query.sort:
             descending = not query.descending
             state = "descending" if query.descending else "ascending"
@@ -153,7 +157,7 @@ def stale() -> Response:
     gen = generation()
     query = parse_stale_query(request.args, date.today())
     show_never = request.args.get("never", "") == "show"
-    view = stale_view(gen, query)
+    view = stale_view(gen, query, stale_demand())
     state = _stale_state(query, show_never, bool(request.args.get("as_of", "").strip()))
     link = _link_maker("reports.stale", state)
     rows, pages = paginate(view.filtered.pages, query.page, PER_PAGE)
@@ -190,7 +194,7 @@ def stale() -> Response:
 def stale_csv() -> Response:
     """Return the filtered stale report as a CSV download named after its date and filters."""
     query = parse_stale_query(request.args, date.today())
-    report = stale_report(generation(), query)
+    report = stale_report(generation(), query, stale_demand())
     parts = ["kb-stale", query.as_of.isoformat(), query.section, query.status.replace(",", "+")]
     name = re.sub(r"[^A-Za-z0-9._+-]+", "-", "-".join(p for p in parts if p)).strip("-")
     response = Response(report_to_csv(report), mimetype="text/csv")
@@ -202,7 +206,7 @@ def stale_csv() -> Response:
 def api_stale() -> Response:
     """Return the filtered stale report as JSON (the contract in docs/http-api.md)."""
     query = parse_stale_query(request.args, date.today())
-    return jsonify(report_to_json(stale_report(generation(), query)))
+    return jsonify(report_to_json(stale_report(generation(), query, stale_demand())))
 
 
 # --- deprecated terms and broken links ----------------------------------------------------------

@@ -25,6 +25,7 @@ from kb.params import lenient_int, positive_int
 from kb.search import SearchResults, SearchUnavailable, search, suggest
 from kb.urls import term_url
 from kb.web.context import generation, vary_on_htmx, wants_fragment
+from kb.web.demand import record_search
 from kb.web.errors import error_response
 from kb.web.navigation import section_labels
 
@@ -197,6 +198,7 @@ def search_page() -> Response:
     except (SearchUnavailable, NoIndex) as exc:
         error = f"Search is unavailable right now: {exc}"
         return render_search(state, None, error=error, status=503)
+    record_search(state.query, results, page=state.page)
     terms = close_terms(gen, state.query) if results.total == 0 and state.query.strip() else []
     return render_search(state, results, terms=terms)
 
@@ -217,6 +219,7 @@ def api_search() -> Response:
         )
     except SearchUnavailable as exc:
         return error_response(503, f"Search is unavailable right now: {exc}")
+    record_search(state.query, results, page=state.page)
     data = results.to_json()
     notes = messages(state, results, for_page=False)
     data["message"] = " ".join(notes) if notes else None
