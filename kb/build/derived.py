@@ -1,13 +1,20 @@
-"""Generation-wide data derived from all page records: glossary, term usage, drift, links, terms."""
+"""Generation-wide data derived from all page records: glossary, term usage, drift, links, terms.
+
+Each step reads every page, so each is contained (`_contained`): when a step raises, the pages
+that make it raise on their own are left out of it and reported, and the step runs again without
+them; a step that still fails is reported and stored empty. No page can take the run down here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
+from kb.build.page import describe
 from kb.config import Settings
 from kb.glossary.drift import tooltip_drift
 from kb.glossary.terms import Glossary, Term
@@ -17,65 +24,121 @@ from kb.pages import TooltipUse
 from kb.reports.links import broken_links, load_redirects
 
 _ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts")
+Row = dict[str, Any]
+Problems = list[tuple[str, str]]
+T = TypeVar("T")
 
 
-def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
-    """Compute and store glossary, drift, link and term findings; return the glossary terms."""
+def _contained(
+    name: str, step: Callable[[list[Row]], T], rows: list[Row], empty: T, problems: Problems
+) -> T:
+    """Run a step over every row; if it raises, leave out the rows it fails on alone, retry."""
+    try:
+        return step(rows)
+    except Exception:
+        pass
+    kept = []
+    for row in rows:
+        try:
+            step([row])
+        except Exception as exc:
+            problems.append((row["path"], f"left out of the {name}: {describe(exc)}"))
+        else:
+            kept.append(row)
+    try:
+        return step(kept)
+    except Exception as exc:
+        problems.append(("(site)", f"the {name} could not be computed: {describe(exc)}"))
+        return empty
+
+
+def derive_generation_data(
+    store: PageStore, settings: Settings, problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    """Compute and store glossary, drift, link and term findings; return the glossary terms.
+
+    What a page made a step fail on is added to problems as (path, reason).
+    """
+    found: Problems = [] if problems is None else problems
     rows = list(store.rows(_ROW_COLUMNS))
-    glossary = _store_glossary(store, rows)
-    _store_glossary_usage(store, rows, glossary)
+    glossary = _contained("glossary", _glossary_of, rows, Glossary([]), found)
+    store.put_meta("glossary", glossary.to_json())
+    _refresh_mentions(store, rows, glossary, found)
+    _store_glossary_usage(store, rows, glossary, found)
     redirects = load_redirects(settings.site_root)
     store.put_meta("redirects", redirects)
-    store.put_meta("links", broken_links(rows, redirects))
-    store.put_meta(
-        "deprecated",
-        [
-            {"url": row["url"], "title": row["title"], **hit}
-            for row in rows
-            for hit in row["facts"].get("deprecated", [])
-        ],
-    )
+    none: list[dict[str, Any]] = []
+    links = _contained("link check", lambda r: broken_links(r, redirects), rows, none, found)
+    store.put_meta("links", links)
+    store.put_meta("deprecated", _contained("deprecated terms", _deprecated, rows, none, found))
     return [
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
     ]
 
 
-def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:
-    """Gather the terms every glossary page defined into the site's glossary and store it."""
-    glossary = Glossary(
+def _glossary_of(rows: list[Row]) -> Glossary:
+    """Gather the terms every glossary page defined into the site's glossary."""
+    return Glossary(
         Term(**{**t, "aliases": tuple(t["aliases"])})
         for row in rows
         for t in (row["facts"] or {}).get("glossary_terms", [])
     )
-    glossary_json = glossary.to_json()
-    store.put_meta("glossary", glossary_json)
-    key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
-    _refresh_mentions(store, rows, glossary, key)
-    return glossary
 
 
-def _store_glossary_usage(store: PageStore, rows: list[dict[str, Any]], glossary: Glossary) -> None:
+def _deprecated(rows: list[Row]) -> list[dict[str, Any]]:
+    """List every deprecated term a page uses, with the page."""
+    return [
+        {"url": row["url"], "title": row["title"], **hit}
+        for row in rows
+        for hit in row["facts"].get("deprecated", [])
+    ]
+
+
+def _store_glossary_usage(
+    store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
+) -> None:
     """Store the tooltips that drift from the glossary, the pages per term and unused terms."""
-    uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
-    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
-    store.put_meta("term_pages", _term_pages(rows, glossary))
-    used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
-    used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
-    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
+
+    def uses_of(some: list[Row]) -> list[tuple[str, TooltipUse]]:
+        return [(row["url"], TooltipUse(**t)) for row in some for t in row["tooltips"]]
+
+    def drift(some: list[Row]) -> list[dict[str, Any]]:
+        return [asdict(f) for f in tooltip_drift(uses_of(some), glossary)]
+
+    def used(some: list[Row]) -> set[str]:
+        slugs = {slug for row in some for slug in row["facts"].get("mentions", {})}
+        return slugs | {
+            t.slug for _, use in uses_of(some) if (t := glossary.lookup(use.term)) is not None
+        }
+
+    no_drift: list[dict[str, Any]] = []
+    no_pages: dict[str, list[dict[str, Any]]] = {}
+    no_slugs: set[str] = set()
+    store.put_meta("drift", _contained("tooltip drift check", drift, rows, no_drift, problems))
+    pages = _contained("term usage", lambda r: _term_pages(r, glossary), rows, no_pages, problems)
+    store.put_meta("term_pages", pages)
+    slugs = _contained("term usage", used, rows, no_slugs, problems)
+    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, slugs)])
 
 
 def _refresh_mentions(
-    store: PageStore, rows: list[dict[str, Any]], glossary: Glossary, key: str
+    store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
 ) -> None:
     """Count plain mentions of glossary terms in pages whose counts predate this glossary."""
+    key = hashlib.sha256(json.dumps(glossary.to_json(), sort_keys=True).encode()).hexdigest()[:16]
     stale = {row["url"] for row in rows if row["facts"].get("mentions_key") != key}
     if not stale:
         return
     texts = {r["url"]: r["text"] for r in store.rows(("url", "text")) if r["url"] in stale}
     for row in rows:
         if row["url"] in stale:
-            row["facts"]["mentions"] = term_mentions(glossary, texts.get(row["url"]) or "")
+            try:
+                mentions = term_mentions(glossary, texts.get(row["url"]) or "")
+            except Exception as exc:  # one page's text must not stop the others' counts
+                problems.append((row["path"], f"glossary mentions not counted: {describe(exc)}"))
+                mentions = {}
+            row["facts"]["mentions"] = mentions
             row["facts"]["mentions_key"] = key
             store.set_facts(row["url"], row["facts"])
 
