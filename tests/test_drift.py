@@ -16,8 +16,8 @@ from kb.glossary.terms import Glossary
 from kb.glossary.usage import term_mentions, unused_terms
 from kb.pages import TooltipUse
 from kb.urls import term_from_href
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
+from tests.conftest import CORPUS
+from tests.required import cannot_run
 
 GLOSSARY_PAGE = """<GlossaryPage terms={[
   {
@@ -265,7 +265,7 @@ def test_term_mentions_casing_plurals_and_longest_match(glossary: Glossary) -> N
 def corpus_root() -> Path:
     """Return the corpus root, skipping when it is absent."""
     if not (CORPUS / "docs" / "glossary.mdx").is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
+        cannot_run("corpus", f"corpus not found at {CORPUS}")
     return CORPUS
 
 
