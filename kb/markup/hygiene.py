@@ -86,7 +86,10 @@ def name_problem(name: str) -> str | None:
 
 def printable_name(name: str) -> str:
     """Show a file name whatever it holds: undecodable bytes as \\xNN, controls escaped."""
-    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = name.encode("utf-8", "backslashreplace")
     shown = raw.decode("utf-8", "backslashreplace")
     return _ANY.sub(lambda m: f"\\u{ord(m.group(0)):04x}", shown)
 
