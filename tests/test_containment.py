@@ -128,6 +128,8 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "docs/snippets/broken-snippet.mdx": ("indexed", "unclosed <Card> at line 3 of /snippets/bad"),
     "docs/glossary.mdx": ("indexed", "duplicate glossary term 'Term'"),
     "docs/derive/tooltips.mdx": ("indexed", None),
+    "docs/analyse/deprecated-terms.md": ("indexed", None),
+    "docs/analyse/no-title.mdx": ("indexed", None),
     # Written by hostile_site() below.
     "docs/bytes/invalid-utf8.md": ("indexed", "invalid UTF-8 at byte 24"),
     "docs/bytes/raw-controls.md": ("indexed", "3 bidi control characters removed"),
@@ -194,6 +196,19 @@ def test_the_hostile_site_can_be_searched(hostile_site: Path, tmp_path: Path) ->
     assert "/docs/good/cjk" in [r["url"] for r in found["results"]]
     for query in ("surrogate", "\ufffd", "evil", "script", "glossary", "term"):
         assert client.get("/api/search", query_string={"q": query}).status_code == 200
+
+
+def test_hostile_pages_still_reach_the_reports(hostile_site: Path, tmp_path: Path) -> None:
+    index(hostile_site, tmp_path / "index")
+    client = served(tmp_path / "index")
+    terms = client.get("/api/reports/terms").get_json()
+    assert {f["url"] for f in terms["findings"]} == {"/docs/analyse/deprecated-terms"}
+    page = client.get("/api/pages/analyse/no-title").get_json()
+    assert (page["title"], page["status"]) == ("42", "invalid")
+    links = client.get("/api/reports/links").get_json()
+    assert {"/docs/nowhere", "/docs/good/plain#nowhere"} <= {f["target"] for f in links["findings"]}
+    drift = client.get("/api/reports/glossary").get_json()
+    assert "/docs/derive/tooltips" in {f["url"] for f in drift["findings"]}
 
 
 def test_text_is_cleaned_once_where_it_enters(hostile_site: Path, tmp_path: Path) -> None:
