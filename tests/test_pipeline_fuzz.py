@@ -55,20 +55,24 @@ PLAIN = st.sampled_from(
 JS_TEXT = st.lists(JS_ESCAPES | PLAIN, max_size=5).map("".join)
 
 
-@st.composite
-def js_literal(draw: st.DrawFn, depth: int = 0) -> str:
-    """Draw a JavaScript literal: a string, template, number, array or object, nested."""
-    text = draw(JS_TEXT)
-    forms = [f'"{text}"', f"'{text}'", f"`{text}`", f'`a ${{"{draw(JS_TEXT)}"}} b`', "42"]
-    if depth < 2:
-        inner = draw(st.lists(js_literal(depth + 1), max_size=3))
-        forms += [
-            f"[{', '.join(inner)}]",
-            "{" + ", ".join(f"k{i}: {v}" for i, v in enumerate(inner)) + "}",
-        ]
-    return draw(st.sampled_from(forms))
+def _quoted(text: str) -> list[str]:
+    """Every way a JavaScript literal quotes a text."""
+    return [f'"{text}"', f"'{text}'", f"`{text}`", f'`a ${{"{text}"}} b`']
 
 
+# Each strategy draws only the form it picks: drawing every alternative first and then choosing
+# one made generation, not kb, the cost of a case.
+JS_LEAVES = st.tuples(JS_TEXT, st.integers(0, 3)).map(lambda a: _quoted(a[0])[a[1]]) | st.just("42")
+JS_LITERALS = st.recursive(
+    JS_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3).map(lambda xs: f"[{', '.join(xs)}]")
+        | st.lists(inner, max_size=3).map(
+            lambda xs: "{" + ", ".join(f"k{i}: {v}" for i, v in enumerate(xs)) + "}"
+        )
+    ),
+    max_leaves=6,
+)
 SNIPPETS = st.sampled_from(
     [
         "/snippets/a.mdx", "/snippets/b.mdx", "/snippets/missing.mdx", "../../../etc/passwd",
@@ -77,68 +81,71 @@ SNIPPETS = st.sampled_from(
 )  # fmt: skip
 COMPONENTS = st.sampled_from(["Card", "Tooltip", "Tabs", "Tab", "Note", "Steps", "Unknown"])
 ATTRIBUTES = st.sampled_from(["title", "tip", "href", "cta", "items", "icon", "onClick", "style"])
+ATTRIBUTE_VALUES = (
+    PLAIN.map(lambda t: f'"{t}"')
+    | st.sampled_from(["{x}", "{x.k0}", "{x.nope.deeper}"])
+    | JS_LITERALS.map(lambda v: f"{{{v}}}")
+)
+ATTRIBUTE_LISTS = st.lists(st.tuples(ATTRIBUTES, ATTRIBUTE_VALUES), max_size=3).map(
+    lambda pairs: "".join(f" {name}={value}" for name, value in pairs)
+)
 
 
-@st.composite
-def jsx(draw: st.DrawFn, depth: int = 0) -> str:
-    """Draw a JSX element with string and expression attributes around nested content."""
-    name = draw(COMPONENTS)
-    attrs = "".join(
-        f" {draw(ATTRIBUTES)}=" + draw(st.sampled_from([f'"{draw(PLAIN)}"', "{x}", "{x.k0}"]))
-        if draw(st.booleans())
-        else f" {draw(ATTRIBUTES)}={{{draw(js_literal())}}}"
-        for _ in range(draw(st.integers(0, 3)))
-    )
-    if depth >= 3 or draw(st.booleans()):
-        return f"<{name}{attrs} />"
-    inner = draw(st.lists(block(depth + 1), max_size=2))
-    close = draw(st.sampled_from([f"</{name}>", f"</{name}>", ""]))
-    return f"<{name}{attrs}>\n" + "\n\n".join(inner) + f"\n{close}"
+def _table(text: str) -> str:
+    """A Markdown table with an expression and a link in its cells."""
+    return f"| a | {text} |\n| --- | --- |\n| {{x}} | [l]({text}) |"
 
 
-@st.composite
-def block(draw: st.DrawFn, depth: int = 0) -> str:
-    """Draw one block of a page body."""
-    text = draw(PLAIN)
-    forms = [
-        f"Some {text} prose with {{x}} and {{{draw(js_literal())}}}.",
-        f'<Tooltip tip={{{draw(js_literal())}}} href="/docs/glossary?term={text}">t</Tooltip>',
-        f"```js\nconst s = {draw(js_literal())};\n```",
-        f"```\nunclosed {text}",
-        f"| a | {text} |\n| --- | --- |\n| {{x}} | [l]({text}) |",
-        "> " * draw(st.integers(1, 60)) + text,
-        "- " * draw(st.integers(1, 40)) + text,
-        f"[{text}]({draw(PLAIN)}) ![i]({draw(PLAIN)})",
-        f"## {text} {{#{text}}}",
-        f"{{/* {text} */}}",
-    ]
-    if depth < 3:
-        forms.append(draw(jsx(depth)))
-    return draw(st.sampled_from(forms))
+LEAF_BLOCKS = st.one_of(
+    st.tuples(PLAIN, JS_LITERALS).map(lambda a: f"Some {a[0]} prose with {{x}} and {{{a[1]}}}."),
+    st.tuples(JS_LITERALS, PLAIN).map(
+        lambda a: f'<Tooltip tip={{{a[0]}}} href="/docs/glossary?term={a[1]}">t</Tooltip>'
+    ),
+    JS_LITERALS.map(lambda v: f"```js\nconst s = {v};\n```"),
+    PLAIN.map(lambda t: f"```\nunclosed {t}"),
+    PLAIN.map(_table),
+    st.tuples(st.integers(1, 60), PLAIN).map(lambda a: "> " * a[0] + a[1]),
+    st.tuples(st.integers(1, 40), PLAIN).map(lambda a: "- " * a[0] + a[1]),
+    st.tuples(PLAIN, PLAIN, PLAIN).map(lambda a: f"[{a[0]}]({a[1]}) ![i]({a[2]})"),
+    PLAIN.map(lambda t: f"## {t} {{#{t}}}"),
+    PLAIN.map(lambda t: f"{{/* {t} */}}"),
+    st.tuples(COMPONENTS, ATTRIBUTE_LISTS).map(lambda a: f"<{a[0]}{a[1]} />"),
+)
+
+
+def _element(parts: tuple[str, str, list[str], bool]) -> str:
+    """A JSX element around blocks, its closing tag sometimes missing."""
+    name, attrs, children, closed = parts
+    inner = "\n\n".join(children)
+    return f"<{name}{attrs}>\n{inner}\n" + (f"</{name}>" if closed else "")
+
+
+BLOCKS = st.recursive(
+    LEAF_BLOCKS,
+    lambda inner: st.tuples(
+        COMPONENTS, ATTRIBUTE_LISTS, st.lists(inner, max_size=2), st.booleans()
+    ).map(_element),
+    max_leaves=8,
+)
+FRONTMATTER = st.one_of(
+    st.just(""),
+    JS_TEXT.map(lambda t: f"---\ntitle: {json.dumps(t)}\n---\n"),
+    JS_TEXT.map(lambda t: f'---\ntitle: "{t}"\nvalidatedOn: 2026-01-01\n---\n'),
+    st.sampled_from(["---\ntitle: [unclosed\n---\n", "---\ntitle: never closed\n"]),
+)
 
 
 @st.composite
 def page(draw: st.DrawFn) -> str:
     """Draw a whole page: frontmatter, imports and exports, then body blocks."""
-    frontmatter = draw(
-        st.sampled_from(
-            [
-                "",
-                f"---\ntitle: {json.dumps(draw(JS_TEXT))}\n---\n",
-                f'---\ntitle: "{draw(JS_TEXT)}"\nvalidatedOn: 2026-01-01\n---\n',
-                "---\ntitle: [unclosed\n---\n",
-                "---\ntitle: never closed\n",
-            ]
-        )
-    )
-    lines = [f"export const x = {draw(js_literal())};"]
+    lines = [f"export const x = {draw(JS_LITERALS)};"]
     for path in draw(st.lists(SNIPPETS, max_size=2)):
         lines.append(f'import S{len(lines)} from "{path}";')
-        lines.append(f"<S{len(lines) - 1} name={{{draw(js_literal())}}} />")
+        lines.append(f"<S{len(lines) - 1} name={{{draw(JS_LITERALS)}}} />")
     if draw(st.booleans()):
-        lines.append(f"export const y = {draw(js_literal())}")  # no semicolon
-    body = "\n\n".join(draw(st.lists(block(), min_size=1, max_size=5)))
-    return frontmatter + "\n".join(lines) + "\n\n" + body + "\n"
+        lines.append(f"export const y = {draw(JS_LITERALS)}")  # no semicolon
+    body = "\n\n".join(draw(st.lists(BLOCKS, min_size=1, max_size=5)))
+    return draw(FRONTMATTER) + "\n".join(lines) + "\n\n" + body + "\n"
 
 
 SITES = st.tuples(
