@@ -76,6 +76,16 @@
     selectTab(tabs, panels, 0, false);
   }
 
+  // The id a #hash names; a malformed escape ("#%E0%A4%A") is taken literally, never thrown.
+  function idFromHash(hash) {
+    var raw = (hash || "").slice(1);
+    try {
+      return decodeURIComponent(raw);
+    } catch (error) {
+      return raw;
+    }
+  }
+
   // A link to a heading inside a hidden tab panel opens that tab first.
   function revealTarget(id) {
     var target = id && document.getElementById(id);
@@ -91,7 +101,7 @@
   }
 
   window.addEventListener("hashchange", function () {
-    revealTarget(decodeURIComponent(location.hash.slice(1)));
+    revealTarget(idFromHash(location.hash));
   });
 
   // ---- Tooltips: keep them inside the viewport; Escape dismisses (WCAG 1.4.13) ----
@@ -128,18 +138,35 @@
   });
 
   // ---- Table of contents: collapsed on narrow screens, follows the reading position ----
+  // One observer at a time: it is disconnected when its headings leave the page (an htmx swap of
+  // #main), when a new table of contents replaces it, and when the page is hidden.
+  var tocObserver = null;
+  var tocTargets = [];
+
+  function forgetToc(always) {
+    var attached = tocTargets.some(function (target) {
+      return document.contains(target);
+    });
+    if (tocObserver && (always || !attached)) {
+      tocObserver.disconnect();
+      tocObserver = null;
+      tocTargets = [];
+    }
+  }
+
   function followToc(root) {
     var toc = root.querySelector(".kb-toc");
     if (!toc) {
       return;
     }
+    forgetToc(true);
     if (window.matchMedia("(max-width: 1079px)").matches) {
       toc.open = false;
     }
     var links = Array.prototype.slice.call(toc.querySelectorAll("a[href^='#']"));
     var targets = links
       .map(function (link) {
-        return document.getElementById(decodeURIComponent(link.hash.slice(1)));
+        return document.getElementById(idFromHash(link.hash));
       })
       .filter(Boolean);
     if (!targets.length || !("IntersectionObserver" in window)) {
@@ -156,7 +183,7 @@
           }
         });
         links.forEach(function (link) {
-          var on = decodeURIComponent(link.hash.slice(1)) === current.id;
+          var on = idFromHash(link.hash) === current.id;
           if (on) {
             link.setAttribute("aria-current", "true");
           } else {
@@ -169,6 +196,8 @@
     targets.forEach(function (target) {
       observer.observe(target);
     });
+    tocObserver = observer;
+    tocTargets = targets;
   }
 
   // ---- Copy buttons on code blocks ----
@@ -249,7 +278,7 @@
     each(root, ".kb-content pre", makeFocusable);
     followToc(root);
     if (root === document && location.hash) {
-      revealTarget(decodeURIComponent(location.hash.slice(1)));
+      revealTarget(idFromHash(location.hash));
     }
   }
 
@@ -262,8 +291,17 @@
   }
   // htmx swaps (search results into #main, history restores) bring new content.
   document.addEventListener("htmx:load", function (event) {
+    forgetToc(false);
     if (event.target && event.target.querySelectorAll && event.target !== document.body) {
       enhance(event.target);
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    forgetToc(true);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      followToc(document); // back from the page cache, where pagehide disconnected it
     }
   });
 })();

@@ -16,8 +16,13 @@ from hypothesis import settings
 from kb.build.indexer import build_index
 from kb.config import EXAMPLE_SITE, Settings, load_settings
 from kb.web import create_app
+from tests.required import cannot_run
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
+# KB_CORPUS points the corpus tests elsewhere (tests/test_required.py hides the corpus with it).
+CORPUS = Path(
+    os.environ.get("KB_CORPUS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
+)
 
 
 def index_site(site_root: Path, index_dir: Path, **overrides: object) -> Settings:
@@ -39,7 +44,7 @@ def example_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_root() -> Path:
     """Return the real corpus, or skip with the reason when it is not beside the repo."""
     if not (CORPUS / "docs").is_dir():
-        pytest.skip(f"the real corpus is not at {CORPUS}")
+        cannot_run("corpus", f"the real corpus is not at {CORPUS}")
     return CORPUS
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from kb.glossary.terms import Glossary
 from kb.glossary.usage import term_mentions, unused_terms
 from kb.pages import TooltipUse
 from kb.urls import term_from_href
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "auth0-docs"
+from tests.conftest import CORPUS
+from tests.required import cannot_run
 
 GLOSSARY_PAGE = """<GlossaryPage terms={[
   {
@@ -265,7 +264,7 @@ def test_term_mentions_casing_plurals_and_longest_match(glossary: Glossary) -> N
 def corpus_root() -> Path:
     """Return the corpus root, skipping when it is absent."""
     if not (CORPUS / "docs" / "glossary.mdx").is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
+        cannot_run("corpus", f"corpus not found at {CORPUS}")
     return CORPUS
 
 
@@ -360,17 +359,14 @@ def test_corpus_drift() -> None:
 
 
 @pytest.mark.corpus
-def test_corpus_mentions_are_fast_and_cover_most_terms() -> None:
+def test_corpus_mentions_cover_most_terms() -> None:
     root = corpus_root()
     glossary = corpus_glossary(root)
     texts = [p.read_text(encoding="utf-8") for p in (root / "docs").rglob("*.mdx")]
     assert len(texts) == 2930
-    started = time.perf_counter()
     totals: Counter[str] = Counter()
     for text in texts:
         totals.update(term_mentions(glossary, text))
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, f"term_mentions took {elapsed:.1f}s over the corpus"
     assert totals["management-api"] > 1000
     assert totals["identity-provider"] > 1000
     used = [*totals]

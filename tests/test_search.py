@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -330,10 +329,9 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_input_answers_quickly_without_raising(gen: Generation, query: str) -> None:
-    started = time.perf_counter()
+def test_hostile_input_answers_without_raising(gen: Generation, query: str) -> None:
+    # How fast: bench/hostile_inputs.py (wall-clock budgets live in benchmarks, not unit tests).
     results = search(gen, query, page=-3, limit=10_000, as_of=AS_OF)
-    assert time.perf_counter() - started < 1.0
     assert isinstance(results, SearchResults)
     assert results.page == 1 and results.limit <= 100
     json.dumps(results.to_json())
@@ -401,18 +399,6 @@ def test_real_corpus_queries(corpus_index: Path) -> None:
         assert any(url.startswith(expected) for url in top), (query, top)
     assert search(generation, "id tokens").glossary is not None
     assert search(generation, "passwrdless").suggestion == "passwordless"
-    slow = max(
-        _timed(lambda q=q: search(generation, q))
-        for q in ["token", "user", "/oauth/token", "a* b*"]
-    )
-    assert slow < 1.0
-
-
-def _timed(run: object) -> float:
-    """Return how long a call takes in seconds."""
-    started = time.perf_counter()
-    run()  # type: ignore[operator]
-    return time.perf_counter() - started
 
 
 @settings(
@@ -430,9 +416,7 @@ def _timed(run: object) -> float:
 def test_any_input_gives_results_or_a_message(
     gen: Generation, query: str, section: str | None, status: str | None
 ) -> None:
-    started = time.perf_counter()
     results = search(gen, query, section=section, status=status, as_of=AS_OF)
-    assert time.perf_counter() - started < 1.0
     assert results.hits or results.message
     assert all(hit.snippet.count("<mark>") == hit.snippet.count("</mark>") for hit in results.hits)
     suggest(gen, query)

@@ -1,13 +1,20 @@
-"""Generation-wide data derived from all page records: glossary, term usage, drift, links, terms."""
+"""Generation-wide data derived from all page records: glossary, term usage, drift, links, terms.
+
+Each step reads every page, so each is contained (`_contained`): when a step raises, the pages
+that make it raise on their own are left out of it and reported, and the step runs again without
+them; a step that still fails is reported and stored empty. No page can take the run down here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
+from kb.build.page import describe
 from kb.config import Settings
 from kb.glossary.drift import tooltip_drift
 from kb.glossary.terms import Glossary, Term
@@ -19,16 +26,53 @@ from kb.structure.redirects import is_pattern
 from kb.structure.sources import read_site_structure
 
 _ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts", "meta")
+Row = dict[str, Any]
+Problems = list[tuple[str, str]]
+T = TypeVar("T")
 
 
-def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
-    """Compute and store glossary, drift, link and term findings; return the glossary terms."""
+def _contained(
+    name: str, step: Callable[[list[Row]], T], rows: list[Row], empty: T, problems: Problems
+) -> T:
+    """Run a step over every row; if it raises, leave out the rows it fails on alone, retry."""
+    try:
+        return step(rows)
+    except Exception:
+        pass
+    kept = []
+    for row in rows:
+        try:
+            step([row])
+        except Exception as exc:
+            problems.append((row["path"], f"left out of the {name}: {describe(exc)}"))
+        else:
+            kept.append(row)
+    try:
+        return step(kept)
+    except Exception as exc:
+        problems.append(("(site)", f"the {name} could not be computed: {describe(exc)}"))
+        return empty
+
+
+def derive_generation_data(
+    store: PageStore, settings: Settings, problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    """Compute and store glossary, drift, link and term findings; return the glossary terms.
+
+    What a page made a step fail on is added to problems as (path, reason).
+    """
+    found: Problems = [] if problems is None else problems
     rows = list(store.rows(_ROW_COLUMNS))
-    glossary = _store_glossary(store, rows)
-    _store_glossary_usage(store, rows, glossary)
-    redirects, missing_in_nav = _store_structure(store, rows, settings)
-    store.put_meta("links", broken_links(rows, redirects) + missing_in_nav)
-    _store_term_findings(store, rows)
+    glossary = _contained("glossary", _glossary_of, rows, Glossary([]), found)
+    store.put_meta("glossary", glossary.to_json())
+    _refresh_mentions(store, rows, glossary, found)
+    _store_glossary_usage(store, rows, glossary, found)
+    redirects, missing_in_nav = _store_structure(store, rows, settings, found)
+    none: list[dict[str, Any]] = []
+    links = _contained("link check", lambda r: broken_links(r, redirects), rows, none, found)
+    store.put_meta("links", links + missing_in_nav)
+    for key in ("deprecated", "deprecated_suppressed"):
+        store.put_meta(key, _contained("deprecated terms", _hits_of(key), rows, none, found))
     return [
         {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
         for t in glossary.terms
@@ -36,13 +80,17 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
 
 
 def _store_structure(
-    store: PageStore, rows: list[dict[str, Any]], settings: Settings
+    store: PageStore, rows: list[Row], settings: Settings, problems: Problems
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Store the site's nav and redirects; return the exact redirects and nav entries lacking a page.
 
     Links and their view-time rewrites follow the exact rules; patterns are served, not rewritten.
     """
-    structure = read_site_structure(settings.site_root, rows, settings.redirects)
+    try:
+        structure = read_site_structure(settings.site_root, rows, settings.redirects)
+    except Exception as exc:  # a site config kb cannot read must not cost the pages
+        problems.append(("(site)", f"navigation and redirects not read: {describe(exc)}"))
+        return {}, []
     store.put_meta("nav", structure.nav)
     store.put_meta("redirect_rules", structure.rules)
     store.put_meta("redirect_problems", structure.redirect_problems)
@@ -55,54 +103,73 @@ def _store_structure(
     return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
 
 
-def _store_term_findings(store: PageStore, rows: list[dict[str, Any]]) -> None:
-    """Store every page's deprecated-term findings, and apart those a marker or allowlist suppressed."""
-    for key in ("deprecated", "deprecated_suppressed"):
-        store.put_meta(
-            key,
-            [
-                {"url": row["url"], "title": row["title"], **hit}
-                for row in rows
-                for hit in row["facts"].get(key, [])
-            ],
-        )
-
-
-def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:
-    """Gather the terms every glossary page defined into the site's glossary and store it."""
-    glossary = Glossary(
+def _glossary_of(rows: list[Row]) -> Glossary:
+    """Gather the terms every glossary page defined into the site's glossary."""
+    return Glossary(
         Term(**{**t, "aliases": tuple(t["aliases"])})
         for row in rows
         for t in (row["facts"] or {}).get("glossary_terms", [])
     )
-    glossary_json = glossary.to_json()
-    store.put_meta("glossary", glossary_json)
-    key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
-    _refresh_mentions(store, rows, glossary, key)
-    return glossary
 
 
-def _store_glossary_usage(store: PageStore, rows: list[dict[str, Any]], glossary: Glossary) -> None:
+def _hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
+    """Return the step listing every deprecated term pages use (key "deprecated") or use
+    legitimately ("deprecated_suppressed": a marker or the allowlist), with the page."""
+
+    def hits(rows: list[Row]) -> list[dict[str, Any]]:
+        return [
+            {"url": row["url"], "title": row["title"], **hit}
+            for row in rows
+            for hit in row["facts"].get(key, [])
+        ]
+
+    return hits
+
+
+def _store_glossary_usage(
+    store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
+) -> None:
     """Store the tooltips that drift from the glossary, the pages per term and unused terms."""
-    uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
-    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
-    store.put_meta("term_pages", _term_pages(rows, glossary))
-    used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
-    used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}
-    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, used)])
+
+    def uses_of(some: list[Row]) -> list[tuple[str, TooltipUse]]:
+        return [(row["url"], TooltipUse(**t)) for row in some for t in row["tooltips"]]
+
+    def drift(some: list[Row]) -> list[dict[str, Any]]:
+        return [asdict(f) for f in tooltip_drift(uses_of(some), glossary)]
+
+    def used(some: list[Row]) -> set[str]:
+        slugs = {slug for row in some for slug in row["facts"].get("mentions", {})}
+        return slugs | {
+            t.slug for _, use in uses_of(some) if (t := glossary.lookup(use.term)) is not None
+        }
+
+    no_drift: list[dict[str, Any]] = []
+    no_pages: dict[str, list[dict[str, Any]]] = {}
+    no_slugs: set[str] = set()
+    store.put_meta("drift", _contained("tooltip drift check", drift, rows, no_drift, problems))
+    pages = _contained("term usage", lambda r: _term_pages(r, glossary), rows, no_pages, problems)
+    store.put_meta("term_pages", pages)
+    slugs = _contained("term usage", used, rows, no_slugs, problems)
+    store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, slugs)])
 
 
 def _refresh_mentions(
-    store: PageStore, rows: list[dict[str, Any]], glossary: Glossary, key: str
+    store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
 ) -> None:
     """Count plain mentions of glossary terms in pages whose counts predate this glossary."""
+    key = hashlib.sha256(json.dumps(glossary.to_json(), sort_keys=True).encode()).hexdigest()[:16]
     stale = {row["url"] for row in rows if row["facts"].get("mentions_key") != key}
     if not stale:
         return
     texts = {r["url"]: r["text"] for r in store.rows(("url", "text")) if r["url"] in stale}
     for row in rows:
         if row["url"] in stale:
-            row["facts"]["mentions"] = term_mentions(glossary, texts.get(row["url"]) or "")
+            try:
+                mentions = term_mentions(glossary, texts.get(row["url"]) or "")
+            except Exception as exc:  # one page's text must not stop the others' counts
+                problems.append((row["path"], f"glossary mentions not counted: {describe(exc)}"))
+                mentions = {}
+            row["facts"]["mentions"] = mentions
             row["facts"]["mentions_key"] = key
             store.set_facts(row["url"], row["facts"])
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from kb.globs import matches_any
+from kb.markup.hygiene import name_problem, printable_name
 from kb.urls import CONTENT_DIR, INDEX_STEMS, PAGE_SUFFIXES, url_for_path
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"})
@@ -23,10 +24,12 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Discovery:
-    """What a walk found: the page sources in URL order, and problems (path: reason)."""
+    """What a walk found: the page sources in URL order, problems (path: reason), and page files
+    that cannot become pages at all (path, reason)."""
 
     sources: tuple[SourceFile, ...]
     problems: tuple[str, ...]
+    rejected: tuple[tuple[str, str], ...] = ()
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -57,7 +60,11 @@ def discover(
             )
             continue
         by_url[url] = SourceFile(path=path, rel=rel, url=url)
-    return Discovery(tuple(sorted(by_url.values(), key=lambda s: s.url)), tuple(walk.problems))
+    return Discovery(
+        tuple(sorted(by_url.values(), key=lambda s: s.url)),
+        tuple(walk.problems),
+        tuple(walk.rejected),
+    )
 
 
 class _Walk:
@@ -73,6 +80,7 @@ class _Walk:
         self.skip = skip
         self.found: list[tuple[str, Path]] = []
         self.problems: list[str] = []
+        self.rejected: list[tuple[str, str]] = []
         self.seen_dirs: set[tuple[int, int]] = set()
 
     def run(self, start: Path) -> None:
@@ -119,7 +127,11 @@ class _Walk:
         if entry.is_dir():
             return target if target.resolve() not in self.skip else None
         if entry.is_file() and entry.name.lower().endswith(PAGE_SUFFIXES):
-            self.found.append((rel, target))
+            # The name becomes the page's URL and its key in the page store and search index.
+            if (reason := name_problem(rel)) is not None:
+                self.rejected.append((printable_name(rel), reason))
+            else:
+                self.found.append((rel, target))
         return None
 
 

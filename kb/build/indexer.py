@@ -3,7 +3,9 @@ page store into a new generation folder, then switch it in with one atomic renam
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from kb.build.incremental import (
     served_count,
     settings_fingerprint,
 )
+from kb.build.page import BuiltPage, Rejection, describe, unexpected
 from kb.build.pool import build_pages
 from kb.config import Settings, report_settings
 from kb.index import generations
@@ -49,9 +52,16 @@ class BuildSummary:
     pages: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    tracebacks: dict[str, str] = field(default_factory=dict)  # rejected path: stack, for --debug
+
+    def reject(self, rejection: Rejection) -> None:
+        """Count a page that could not be indexed, with its reason."""
+        self.rejected.append((rejection.path, rejection.reason))
+        if rejection.traceback:
+            self.tracebacks[rejection.path] = rejection.traceback
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the summary as JSON-ready data."""
+        """Return the summary as JSON-ready data (tracebacks left out: see `tracebacks`)."""
         return {
             "generation": self.generation,
             "mode": self.mode,
@@ -120,6 +130,7 @@ def _start(
     """Open the folder of the next generation: a copy of the served one, or a new one."""
     summary.problems.extend(_split_problem(p) for p in found.problems)
     summary.problems.extend(markup.problems)
+    summary.rejected.extend(found.rejected)
     previous = previous_generation(
         settings.index_dir, settings, full, summary.problems, markup.fingerprint()
     )
@@ -170,7 +181,7 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                 summary.removed += 1
                 run.store.delete(url)
             run.writer.drop(url)
-        run.writer.replace_terms(derive_generation_data(run.store, settings))
+        run.writer.replace_terms(derive_generation_data(run.store, settings, summary.problems))
         summary.notes.extend(store_campaign(run.store, settings))
         checkpoint("write")
         run.writer.commit(optimize=summary.mode == "full")
@@ -186,22 +197,55 @@ def _write_pages(
     changed = run.changes.changed
     for done, built in enumerate(build_pages(changed, settings, run.markup), start=1):
         checkpoint("parse")
-        if built.rejection is not None:
-            summary.rejected.append((built.rejection.path, built.rejection.reason))
+        rejection = built.rejection
+        if rejection is None and built.page is not None:
+            rejection = _put(run, built)
+        if rejection is not None:
+            summary.reject(rejection)
             run.changes.removed.add(built.url)
         elif built.page is not None:
-            page = built.page
-            summary.problems.extend((page.path, p) for p in page.problems)
-            facts = {
-                "glossary_terms": built.glossary_terms,
-                "deprecated": built.deprecated,
-                "deprecated_suppressed": built.deprecated_suppressed,
-            }
-            run.store.put(page, built.deps, facts)
-            run.writer.put_page(page)
+            summary.problems.extend((built.page.path, p) for p in built.page.problems)
             summary.indexed += 1
         if progress is not None:
             progress(done, len(changed))
+
+
+def _put(run: _Run, built: BuiltPage) -> Rejection | None:
+    """Write one page to the store and the search index, or say why it cannot be written.
+
+    What a page holds cannot fail the run: a record that will not encode, or that either store
+    refuses, rejects that page alone. I/O and database errors (a full disk) still end the run.
+    """
+    page = built.page
+    assert page is not None
+    facts = {
+        "glossary_terms": built.glossary_terms,
+        "deprecated": built.deprecated,
+        "deprecated_suppressed": built.deprecated_suppressed,
+    }
+    try:
+        # Both stores take UTF-8: text no encoder can write fails here, before any write.
+        json.dumps([page.to_dict(), built.deps, facts], ensure_ascii=False).encode()
+        run.store.put(page, built.deps, facts)
+    except Exception as exc:
+        if not _about_the_page(exc):
+            raise
+        return Rejection(page.path, f"cannot be stored: {describe(exc)}")
+    try:
+        run.writer.put_page(page)
+    except Exception as exc:
+        if not _about_the_page(exc):
+            raise
+        run.store.delete(page.url)
+        return unexpected(page.path, exc, "indexing it for search")
+    return None
+
+
+def _about_the_page(exc: Exception) -> bool:
+    """Tell a page's own fault from one of the run's (I/O, the database itself)."""
+    if isinstance(exc, sqlite3.DataError | sqlite3.IntegrityError):
+        return True
+    return not isinstance(exc, OSError | sqlite3.DatabaseError | MemoryError)
 
 
 def _refuse_a_bad_switch(

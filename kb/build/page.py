@@ -1,7 +1,9 @@
 """Turn one source file into a Page: frontmatter, MDX, rendering, title, validation, checks.
 
 Bad content never raises here: a page that cannot be read or parsed becomes a Rejection with the
-reason, and problems found in a page that is still indexed travel with it.
+reason, and problems found in a page that is still indexed travel with it. Any other exception
+while building one page (a bug a hostile page found) rejects that page alone, naming the
+exception, so one page can never take the run down.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import re
 import signal
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import PurePosixPath
@@ -42,6 +45,19 @@ class Rejection:
 
     path: str
     reason: str
+    traceback: str = ""  # the stack of an unexpected exception, shown with `kb index --debug`
+
+
+def describe(exc: BaseException) -> str:
+    """Name an exception by its class and message, on one line."""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def unexpected(path: str, exc: BaseException, doing: str = "building") -> Rejection:
+    """Reject a page for an exception no stage expected, keeping the stack for --debug."""
+    stack = "".join(traceback.format_exception(exc))
+    return Rejection(path, f"failed while {doing}: {describe(exc)}", stack)
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,19 @@ def build_page(
 
     markup says whether the page is MDX or plain Markdown (and its extensions); MDX by default.
     """
+    try:
+        return _build(source, settings, include_cache, markup)
+    except Exception as exc:
+        return BuiltPage(source.url, None, unexpected(source.rel, exc), {}, [])
+
+
+def _build(
+    source: SourceFile,
+    settings: Settings,
+    include_cache: IncludeCache | None,
+    markup: SiteMarkup | None,
+) -> BuiltPage:
+    """Read, convert and assemble one page (build_page contains what this raises)."""
     try:
         text = read_source(source.path, settings.max_page_bytes)
     except RejectedSource as exc:

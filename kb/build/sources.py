@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.markup.frontmatter import Frontmatter, split_frontmatter
+from kb.markup.hygiene import clean_text
 
 
 class RejectedSource(Exception):
@@ -22,7 +23,10 @@ class SourceText(Frontmatter):
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
-    """Decode bytes as UTF-8 (BOM and CRLF tolerated), replacing bad bytes and saying where."""
+    """Decode bytes as UTF-8 (BOM and CRLF tolerated), replacing bad bytes and saying where.
+
+    This is where a file's text enters kb, so it is cleaned here (kb.markup.hygiene) and only here.
+    """
     problems: list[str] = []
     skipped = 0
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -35,7 +39,8 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
         text = raw.decode("utf-8", errors="replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, problems
+    cleaned = clean_text(text)
+    return cleaned.text, [*problems, *cleaned.problems]
 
 
 def read_source(path: Path, max_bytes: int) -> SourceText:

@@ -52,14 +52,31 @@ def watch(settings: Settings) -> threading.Thread:
             changed.wait()
             time.sleep(DEBOUNCE_SECONDS)
             changed.clear()
-            try:
-                problem = reindex(settings)
-            except Exception:  # the thread must outlive any failed run; the next change retries
-                log.exception("re-index failed; the served generation is unchanged")
-                continue
-            if problem is not None:
-                log.warning("%s", problem)
+            attempt(settings)
 
     thread = threading.Thread(target=loop, name="kb-watch", daemon=True)
     thread.start()
     return thread
+
+
+def attempt(settings: Settings) -> bool:
+    """Re-index once for the watcher; log any failure and return whether it switched.
+
+    The watch thread must outlive every failed run (a database or search-index error, a bug):
+    the failure is logged, the served generation stays, and the next change tries again.
+    """
+    try:
+        problem = reindex(settings)
+    except Exception as exc:
+        log.warning(
+            "re-index failed (%s: %s); the served generation is unchanged, retrying on the "
+            "next change",
+            type(exc).__name__,
+            " ".join(str(exc).split()),
+        )
+        log.debug("re-index failure", exc_info=True)
+        return False
+    if problem is not None:
+        log.warning("%s; retrying on the next change", problem)
+        return False
+    return True

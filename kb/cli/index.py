@@ -30,6 +30,11 @@ from kb.index.generations import IndexBusy
 )
 @click.option("--allow-shrink", is_flag=True, help="Switch even if many pages would vanish.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of each page rejected for an unexpected exception.",
+)
 def index_command(
     site_root: Path,
     index_dir: Path,
@@ -37,12 +42,15 @@ def index_command(
     excludes: tuple[str, ...],
     allow_shrink: bool,
     as_json: bool,
+    debug: bool,
 ) -> None:
     """Index SITE_ROOT into a new generation and switch to it.
 
     Only the pages that changed since the served generation are parsed again, unless --full.
     The run ends with a summary: pages indexed, unchanged, removed, rejected (each with its path
-    and reason) and problems found in pages that were still indexed. Exit 0 when the new
+    and reason) and problems found in pages that were still indexed. A page that makes any stage
+    fail is rejected with the exception's class and message (its traceback with --debug) and the
+    run goes on. Exit 0 when the new
     generation was switched in; 1 when nothing could be indexed, the switch was refused, the
     disk is full or another `kb index` holds the lock (the previous generation keeps serving).
     """
@@ -67,9 +75,13 @@ def index_command(
             click.echo(f"kb index: {write_failure(exc, index_dir)}", err=True)
             sys.exit(1)
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
+        data = summary.to_dict()
+        if debug:
+            for item in data["rejected"]:
+                item["traceback"] = summary.tracebacks.get(item["path"], "")
+        click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(format_summary(summary))
+        click.echo(format_summary(summary, debug=debug))
 
 
 def write_failure(exc: Exception, index_dir: Path) -> str:
@@ -86,8 +98,8 @@ def write_failure(exc: Exception, index_dir: Path) -> str:
     return f"{text}; the previous generation (if any) keeps serving"
 
 
-def format_summary(summary: BuildSummary) -> str:
-    """Render a build summary for a terminal."""
+def format_summary(summary: BuildSummary, *, debug: bool = False) -> str:
+    """Render a build summary for a terminal (with --debug, the tracebacks of rejected pages)."""
     lines = [
         f"Indexed {summary.indexed} pages ({summary.mode}), {summary.unchanged} unchanged, "
         f"{summary.removed} removed, {len(summary.rejected)} rejected; "
@@ -95,7 +107,10 @@ def format_summary(summary: BuildSummary) -> str:
     ]
     if summary.rejected:
         lines.append("Rejected:")
-        lines += [f"  {path}: {reason}" for path, reason in summary.rejected]
+        for path, reason in summary.rejected:
+            lines.append(f"  {path}: {reason}")
+            if debug and path in summary.tracebacks:
+                lines += ["    " + line for line in summary.tracebacks[path].rstrip().splitlines()]
     lines += [f"Note: {note}" for note in summary.notes]
     if summary.problems:
         lines.append(f"Problems ({len(summary.problems)}):")

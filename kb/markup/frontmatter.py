@@ -14,6 +14,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kb.markup.hygiene import scrub
+
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -50,12 +52,15 @@ _LINE_NESTING = re.compile(r"^[ \t]*(?:[-?][ \t]+)*", re.M)
 def _json_safe(value: Any) -> Any:
     """Turn YAML values into JSON-ready data (dates become ISO text)."""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {scrub(str(k)): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, str):
+        # YAML escapes ("\u202e") can bring characters the decoded file did not hold.
+        return scrub(value)
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, int | float | bool):
         return value
     return str(value)
 
@@ -130,7 +135,7 @@ def _load_meta(block: str) -> tuple[dict[str, Any], str | None]:
         reason = f"YAML aliases expand it to over {MAX_YAML_VALUES:,} values"
         return _salvage(block), f"malformed frontmatter: {reason}; simple keys salvaged"
     if isinstance(loaded, dict):
-        return {str(k): _json_safe(v) for k, v in loaded.items()}, None
+        return {scrub(str(k)): _json_safe(v) for k, v in loaded.items()}, None
     if loaded is not None:
         return {}, "frontmatter is not a mapping of keys to values; ignored"
     return {}, None

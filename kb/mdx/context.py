@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kb.markup.fences import FenceInfo
+from kb.markup.hygiene import scrub
 from kb.mdx import components as comp
 from kb.mdx.js import Jsx
 from kb.mdx.literal import evaluate
@@ -107,7 +108,7 @@ class AttributeReader:
             except EVAL_ERRORS:
                 return None
         if isinstance(raw, str):
-            return html.unescape(raw)
+            return scrub(html.unescape(raw))  # character references can name any code point
         return raw
 
     def attr_text(self, node: Element, attr: str) -> str | None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.markup.hygiene import scrub
+
 _ESCAPE = re.compile(
     r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|.))", re.S
 )
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-REPLACEMENT = "\ufffd"  # for what a string cannot hold: lone surrogates, code points past U+10FFFF
+REPLACEMENT = "\ufffd"  # for a code point past U+10FFFF, which no string can hold
 _TAG_NAME = re.compile(r"[A-Za-z][\w.:-]*")
 _NEXT_WORD = re.compile(r"\s*(\S{0,3})")
 # A "<" after one of these starts JSX rather than a comparison.
@@ -57,8 +59,9 @@ def skip_string(src: str, pos: int) -> int:
 def decode_string(body: str) -> str:
     """Decode the escapes of a string body, joining surrogate pairs.
 
-    A lone surrogate or a code point past U+10FFFF could never be stored as UTF-8: it becomes
-    U+FFFD, the replacement character.
+    Escapes bring characters the decoded file did not hold, so what they make is cleaned like a
+    source (kb.markup.hygiene): a lone surrogate, a non-character or a code point past U+10FFFF
+    becomes U+FFFD, a bidi control is dropped.
     """
     if "\\" not in body:
         return body
@@ -87,7 +90,7 @@ def decode_string(body: str) -> str:
         else:
             out.append(chr(code))
     out.append(body[index:])
-    return "".join(REPLACEMENT if "\ud800" <= c <= "\udfff" else c for c in "".join(out))
+    return scrub("".join(out))
 
 
 def _previous_significant(src: str, pos: int, start: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,11 +13,13 @@ import pytest
 from werkzeug.serving import make_server
 
 from kb.web import create_app
+from tests.required import cannot_run
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize
 
-CHROMIUM = Path("/usr/bin/chromium")
+# KB_CHROMIUM points the tests at another browser binary (tests/test_required.py hides it with it).
+CHROMIUM = Path(os.environ.get("KB_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -67,16 +70,16 @@ def live_server(example_index: Path) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     """Launch Debian's headless Chromium through Playwright, or skip saying what is missing."""
     if not CHROMIUM.exists():
-        pytest.skip(f"chromium not installed: {CHROMIUM} is missing (run `make browser`)")
+        cannot_run("browser", f"chromium not installed: {CHROMIUM} is missing (run `make browser`)")
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError as exc:
-        pytest.skip(f"chromium not installed: the playwright package is missing ({exc})")
+        cannot_run("browser", f"the playwright package is missing ({exc})")
     with sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Error as exc:
-            pytest.skip(f"chromium not installed: {CHROMIUM} would not start ({exc.message})")
+            cannot_run("browser", f"chromium at {CHROMIUM} would not start ({exc.message})")
         yield launched
         launched.close()
 
@@ -89,7 +92,8 @@ def open_tab(
     javascript: bool = True,
     color_scheme: Literal["light", "dark"] = "light",
 ) -> Iterator[BrowserPage]:
-    """Open a tab that records console errors (CSP violations among them) and page errors."""
+    """Open a tab that records console errors (CSP violations and responses of 400 and up among
+    them), page errors and requests that failed (navigation cancelling a request aside)."""
     context = browser.new_context(
         viewport=viewport, java_script_enabled=javascript, color_scheme=color_scheme
     )
@@ -103,24 +107,38 @@ def open_tab(
             tab.errors.append(message.text)
 
     page.on("console", on_console)
+
+    def on_request_failed(request: Request) -> None:
+        failure = request.failure or ""
+        if "ERR_ABORTED" not in failure:  # a navigation or htmx swap cancelled it: not an error
+            tab.errors.append(f"request failed: {request.method} {request.url} ({failure})")
+
     page.on("pageerror", lambda exc: tab.errors.append(f"page error: {exc}"))
+    page.on("requestfailed", on_request_failed)
     yield tab
     context.close()
 
 
 @pytest.fixture
 def tab(browser: Browser, live_server: str) -> Iterator[BrowserPage]:
-    """Return a desktop-sized tab; the test fails on any console error or CSP violation."""
-    yield from open_tab(browser, live_server, DESKTOP)
+    """Return a desktop-sized tab; the test fails on any console error, CSP violation or failed
+    resource load it left unchecked (a test expecting one clears it)."""
+    for opened in open_tab(browser, live_server, DESKTOP):
+        yield opened
+        assert opened.errors == [], f"console errors or failed loads: {opened.errors}"
 
 
 @pytest.fixture
 def phone_tab(browser: Browser, live_server: str) -> Iterator[BrowserPage]:
-    """Return a phone-sized tab (390 px wide)."""
-    yield from open_tab(browser, live_server, PHONE)
+    """Return a phone-sized tab (390 px wide); it fails like `tab` does."""
+    for opened in open_tab(browser, live_server, PHONE):
+        yield opened
+        assert opened.errors == [], f"console errors or failed loads: {opened.errors}"
 
 
 @pytest.fixture
 def browser_without_js(browser: Browser, live_server: str) -> Iterator[BrowserPage]:
-    """Return a desktop-sized tab with JavaScript turned off."""
-    yield from open_tab(browser, live_server, DESKTOP, javascript=False)
+    """Return a desktop-sized tab with JavaScript turned off; it fails like `tab` does."""
+    for opened in open_tab(browser, live_server, DESKTOP, javascript=False):
+        yield opened
+        assert opened.errors == [], f"console errors or failed loads: {opened.errors}"

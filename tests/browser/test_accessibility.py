@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import BrowserPage
+from tests.required import cannot_run
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +65,12 @@ def axe_source() -> str:
             [sys.executable, str(FETCH_AXE)], capture_output=True, text=True, timeout=300
         )
     except subprocess.TimeoutExpired:
-        pytest.skip("axe-core could not be fetched: `npm pack axe-core` timed out")
+        cannot_run("axe", "axe-core could not be fetched: `npm pack axe-core` timed out")
     if fetched.returncode != 0 or not AXE.exists():
         reason = fetched.stderr.strip() or f"exit status {fetched.returncode}"
-        pytest.skip(f"axe-core could not be fetched ({reason}); run `make axe` with npm installed")
+        cannot_run(
+            "axe", f"axe-core could not be fetched ({reason}); run `make axe` with npm installed"
+        )
     return AXE.read_text(encoding="utf-8")
 
 

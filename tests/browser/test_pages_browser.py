@@ -25,8 +25,9 @@ MARKER = "window.__kbMarker"
 
 
 def real_errors(tab: BrowserPage) -> list[str]:
-    """Return the console and page errors, leaving out the browser's own favicon request."""
-    return [e for e in tab.errors if not e.startswith("Failed to load resource")]
+    """Return the console and page errors and failed loads (open_tab leaves out only the
+    browser's own favicon probe, which no page asked for)."""
+    return tab.errors
 
 
 def failed_requests(page: Page) -> list[str]:
