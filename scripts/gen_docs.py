@@ -28,6 +28,8 @@ KIND_WORDS = {
     "float": "a number",
     "policies": "a table of tables",
     "terms": "a table of text",
+    "code": "a language code",
+    "languages": "a table of glob lists",
 }
 
 

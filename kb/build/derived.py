@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
+from kb.build.languages import language_rules, store_languages
 from kb.config import Settings
 from kb.glossary.drift import tooltip_drift
 from kb.glossary.terms import Glossary, Term
@@ -16,14 +17,22 @@ from kb.index.store import PageStore
 from kb.pages import TooltipUse
 from kb.reports.links import broken_links, load_redirects
 
-_ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts")
+_ROW_COLUMNS = (
+    "url", "path", "title", "section", "headings", "links", "tooltips", "facts", "lang",
+)  # fmt: skip
 
 
 def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[str, Any]]:
     """Compute and store glossary, drift, link and term findings; return the glossary terms."""
     rows = list(store.rows(_ROW_COLUMNS))
-    glossary = _store_glossary(store, rows)
-    _store_glossary_usage(store, rows, glossary)
+    rules = language_rules(settings)
+    for row in rows:
+        row["lang"] = row["lang"] or rules.default
+    store_languages(store, rows, rules)
+    own = _terms_by_language(rows, rules.default)
+    glossary = _store_glossary(store, rows, own.get(rules.default, []))
+    store.put_meta("glossaries", {lang: Glossary(terms).to_json() for lang, terms in own.items()})
+    _store_glossary_usage(store, rows, glossary, own)
     redirects = load_redirects(settings.site_root)
     store.put_meta("redirects", redirects)
     store.put_meta("links", broken_links(rows, redirects))
@@ -36,18 +45,31 @@ def derive_generation_data(store: PageStore, settings: Settings) -> list[dict[st
         ],
     )
     return [
-        {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
-        for t in glossary.terms
+        {
+            "slug": t.slug,
+            "term": t.term,
+            "definition": t.definition,
+            "aliases": list(t.aliases),
+            "lang": lang,
+        }
+        for lang, terms in own.items()
+        for t in Glossary(terms).terms
     ]
 
 
-def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:
-    """Gather the terms every glossary page defined into the site's glossary and store it."""
-    glossary = Glossary(
-        Term(**{**t, "aliases": tuple(t["aliases"])})
-        for row in rows
-        for t in (row["facts"] or {}).get("glossary_terms", [])
-    )
+def _terms_by_language(rows: list[dict[str, Any]], default: str) -> dict[str, list[Term]]:
+    """Gather the terms every glossary page defined, one glossary per page language."""
+    found: dict[str, list[Term]] = {default: []}
+    for row in rows:
+        for t in (row["facts"] or {}).get("glossary_terms", []):
+            term = Term(**{**t, "aliases": tuple(t["aliases"])})
+            found.setdefault(row["lang"], []).append(term)
+    return found
+
+
+def _store_glossary(store: PageStore, rows: list[dict[str, Any]], terms: list[Term]) -> Glossary:
+    """Store the default language's glossary (the site's canonical one) and count its mentions."""
+    glossary = Glossary(terms)
     glossary_json = glossary.to_json()
     store.put_meta("glossary", glossary_json)
     key = hashlib.sha256(json.dumps(glossary_json, sort_keys=True).encode()).hexdigest()[:16]
@@ -55,10 +77,25 @@ def _store_glossary(store: PageStore, rows: list[dict[str, Any]]) -> Glossary:
     return glossary
 
 
-def _store_glossary_usage(store: PageStore, rows: list[dict[str, Any]], glossary: Glossary) -> None:
-    """Store the tooltips that drift from the glossary, the pages per term and unused terms."""
+def _store_glossary_usage(
+    store: PageStore,
+    rows: list[dict[str, Any]],
+    glossary: Glossary,
+    own: dict[str, list[Term]],
+) -> None:
+    """Store the tooltips that drift from the glossary, the pages per term and unused terms.
+
+    A page's tooltips are checked against its language's glossary, then the default one's.
+    """
     uses = [(row["url"], TooltipUse(**t)) for row in rows for t in row["tooltips"]]
-    store.put_meta("drift", [asdict(f) for f in tooltip_drift(uses, glossary)])
+    drift = []
+    languages = {row["url"]: row["lang"] for row in rows}
+    for lang in sorted({row["lang"] for row in rows}):
+        in_lang = [(url, use) for url, use in uses if languages[url] == lang]
+        resolver = Glossary([*own.get(lang, []), *glossary.terms])
+        drift += [{**asdict(f), "lang": lang} for f in tooltip_drift(in_lang, resolver)]
+    drift.sort(key=lambda f: (f["url"], f["line"], f["term"], f["text"]))
+    store.put_meta("drift", drift)
     store.put_meta("term_pages", _term_pages(rows, glossary))
     used = {slug for row in rows for slug in row["facts"].get("mentions", {})}
     used |= {t.slug for _, use in uses if (t := glossary.lookup(use.term)) is not None}

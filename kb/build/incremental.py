@@ -38,6 +38,8 @@ def settings_fingerprint(settings: Settings) -> str:
             settings.excludes,
             sorted(settings.deprecated_terms.items()),
             settings.glossary_pages,
+            settings.default_language,
+            sorted(settings.languages.items()),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from kb.build.incremental import (
     served_count,
     settings_fingerprint,
 )
+from kb.build.languages import language_rules
 from kb.build.pool import build_pages
 from kb.config import Settings, report_settings
 from kb.index import generations
@@ -169,13 +170,14 @@ def _write_pages(
 ) -> None:
     """Parse the changed sources in parallel and write each page (or note its rejection)."""
     changed = run.changes.changed
+    rules = language_rules(settings)
     for done, built in enumerate(build_pages(changed, settings), start=1):
         checkpoint("parse")
         if built.rejection is not None:
             summary.rejected.append((built.rejection.path, built.rejection.reason))
             run.changes.removed.add(built.url)
         elif built.page is not None:
-            page = built.page
+            page = replace(built.page, lang=rules.language_of(built.page.path, built.page.meta))
             summary.problems.extend((page.path, p) for p in page.problems)
             facts = {"glossary_terms": built.glossary_terms, "deprecated": built.deprecated}
             run.store.put(page, built.deps, facts)

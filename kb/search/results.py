@@ -24,6 +24,7 @@ class SearchHit:
     status: str | None
     score: float
     kind: str  # "page" | "term"
+    lang: str = "en"
 
     @property
     def link(self) -> str:
@@ -43,6 +44,7 @@ class SearchHit:
             "status": self.status,
             "score": round(self.score, 4),
             "kind": self.kind,
+            "lang": self.lang,
         }
 
 
@@ -137,7 +139,7 @@ def empty_results(
     query: str, page: int, limit: int, notes: list[str], hint: str | None
 ) -> SearchResults:
     """Return results with no hits and empty facets: nothing in the query could be searched."""
-    facets: dict[str, dict[str, int]] = {"section": {}, "status": {}}
+    facets: dict[str, dict[str, int]] = {"section": {}, "status": {}, "lang": {}}
     return SearchResults(query, 0, page, limit, [], facets=facets, notes=tuple(notes), hint=hint)
 
 
@@ -146,9 +148,13 @@ def build_hits(
     window: list[tuple[int, float]],
     built: Built,
     statuses: dict[int, str | None],
+    lang: str | None = None,
 ) -> list[SearchHit]:
-    """Build the hits of one results page: best matching section, its snippet, review status."""
-    highlighter = Highlighter.for_terms(built.terms, built.weights)
+    """Build the hits of one results page: best matching section, its snippet, review status.
+
+    Text is matched against the query's terms by the rules of the language they were analyzed in.
+    """
+    highlighter = Highlighter.for_terms(built.terms, built.weights, lang)
     infos = [(searcher.docs[docnum], docnum, score) for docnum, score in window]
     sections = searcher.page_sections([info.url for info, _, _ in infos if info.kind == "page"])
     hits = []
@@ -176,6 +182,7 @@ def build_hits(
                 status=statuses.get(docnum),
                 score=score,
                 kind=info.kind,
+                lang=info.lang,
             )
         )
     return hits
