@@ -20,6 +20,7 @@ ROW_FIELDS = (
     "due_on",
     "days_left",
     "deprecated_terms",
+    "lang",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -4,7 +4,7 @@ every page judged as of a date (kept for the next request on the same date)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kb.index.generation import Generation
@@ -27,6 +27,7 @@ _FACT_COLUMNS = (
     "validated_on",
     "validated_raw",
     "validation_problem",
+    "lang",
 )
 
 
@@ -39,6 +40,7 @@ class GenerationFacts:
     sections: dict[str, str]
     paths: dict[str, str]
     deprecated_counts: dict[str, int]
+    langs: dict[str, str] = field(default_factory=dict)
 
 
 def generation_facts(gen: Generation) -> GenerationFacts:
@@ -63,6 +65,7 @@ def _read_facts(gen: Generation) -> GenerationFacts:
                 path=str(row["path"] or ""),
                 validation=validation,
                 deprecated_term_count=deprecated.get(url, 0),
+                lang=str(row["lang"] or gen.languages.default),
             )
         )
     return GenerationFacts(
@@ -71,6 +74,7 @@ def _read_facts(gen: Generation) -> GenerationFacts:
         sections={p.url: p.section for p in pages},
         paths={p.url: p.path for p in pages},
         deprecated_counts=dict(deprecated),
+        langs={p.url: p.lang for p in pages},
     )
 
 
@@ -102,9 +106,9 @@ def judged_rows(gen: Generation, as_of: date) -> tuple[StalePageRow, ...]:
 def stale_view(gen: Generation, query: StaleQuery) -> StaleView:
     """Judge every page once and report it three ways: site-wide, for the section, filtered."""
     rows = judged_rows(gen, query.as_of)
-    site = report_from_rows(rows, query.as_of, gen.settings)
+    site = report_from_rows(rows, query.as_of, gen.settings, lang=query.lang or None)
     in_section = (
-        report_from_rows(rows, query.as_of, gen.settings, section=query.section)
+        report_from_rows(site.pages, query.as_of, gen.settings, section=query.section)
         if query.section
         else site
     )
@@ -130,4 +134,5 @@ def stale_report(gen: Generation, query: StaleQuery) -> StaleReport:
         status=query.status or None,
         sort=query.sort,
         descending=query.descending,
+        lang=query.lang or None,
     )

@@ -30,6 +30,7 @@ class StaleQuery:
     sort: str = "status"
     descending: bool = False
     page: int = 1
+    lang: str = ""
 
 
 def parse_as_of(text: str | None, today: date) -> date:
@@ -93,4 +94,5 @@ def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
         sort=sort,
         descending=order == "desc",
         page=report_page(args.get("page")),
+        lang=(args.get("lang") or "").strip().lower()[:40],
     )

@@ -35,6 +35,7 @@ class PageFacts:
     meta: Mapping[str, object] | None = None
     validation: Validation | None = None
     deprecated_term_count: int = 0
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class StalePageRow:
     due_on: str | None
     days_left: int | None
     deprecated_terms: int
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         due_on=result.due_on.isoformat() if result.due_on else None,
         days_left=result.days_left,
         deprecated_terms=int(facts.deprecated_term_count or 0),
+        lang=facts.lang,
     )
 
 
@@ -193,10 +196,13 @@ def report_from_rows(
     status: str | None = None,
     sort: str = "status",
     descending: bool = False,
+    lang: str | None = None,
 ) -> StaleReport:
     """Gather the report from rows already judged as of `as_of` (see build_stale_report)."""
     problems: list[str] = []
     rows = list(rows)
+    if lang:
+        rows = [r for r in rows if r.lang == lang]
     if section:
         rows = [r for r in rows if r.section == section]
     if status:

@@ -171,6 +171,7 @@ def _results(
         notes=tuple(dict.fromkeys(notes)),
         nothing_found=nothing,
         expanded=dict(built.expanded),
+        lang=reader,
     )
 
 

@@ -100,6 +100,7 @@ class SearchResults:
     hint: str | None = None
     nothing_found: NothingFound | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)
+    lang: str | None = None  # the reader's language: its pages came first
 
     def reading_notes(self) -> list[str]:
         """Say how the query was read and, when nothing could be searched, why.
@@ -132,6 +133,7 @@ class SearchResults:
             "facets": self.facets,
             "message": self.message,
             "expanded": self.expanded,
+            "lang": self.lang,
         }
 
 
