@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from kb.build.indexer import build_index
 from kb.config import load_settings
+from kb.glossary.reader import imported_components, parse_glossary_component
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
 from kb.languages import SiteLanguages, accepted_languages
@@ -224,3 +225,41 @@ def test_reports_filter_by_language(ml_client: FlaskClient) -> None:
     assert "/docs/fr-ca/tokens/identity" not in str(
         ml_client.get("/api/reports/terms?lang=en").get_json()["findings"]
     )
+
+
+def test_a_changed_site_config_changes_page_languages_on_the_next_build(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    settings = load_settings(site, {"index_dir": tmp_path / "ix"})
+    build_index(settings)
+    (site / "docs.json").write_text('{"name": "Widget"}', encoding="utf-8")
+    summary = build_index(settings)
+    assert summary.mode == "full"  # the language rules changed: every page is read again
+    with Generation(current_generation(tmp_path / "ix")) as gen:
+        langs = {row["url"]: row["lang"] for row in gen.store.rows(("url", "lang"))}
+        assert langs["/docs/fr-ca/tokens/identity"] == "en"
+        assert langs["/docs/zh/tokens/refresh-tokens"] == "zh"  # kb.toml still says so
+        assert gen.languages.codes == ("en", "zh", "ko", "de")
+
+
+def test_jsx_glossary_components_are_read_as_literals_never_run() -> None:
+    source = (
+        "export const Other = () => { const X = [{ term: 'Nope', description: 'no' }]; };\n"
+        "export const Terms = () => {\n"
+        "  const LIST = [\n"
+        "    { term: `Tenant`, description: 'One customer\\u2019s copy.' },\n"
+        "    { term: 'Evil', description: require('fs').readFileSync('/etc/passwd') },\n"
+        "    { term: 'Broken', description: 'unterminated },\n"
+        "  ];\n"
+        "};\n"
+    )
+    found = parse_glossary_component("snippets/T.jsx", source, "Terms")
+    assert found is not None
+    terms, problems = found
+    assert [t.term for t in terms] == ["Tenant"]
+    assert terms[0].definition == "One customer’s copy."
+    assert terms[0].source == "snippets/T.jsx" and terms[0].line == 4
+    assert any(p.startswith("line 5:") or "Evil" in p for p in problems), problems
+    assert parse_glossary_component("snippets/T.jsx", source, "Missing") is None
+    assert imported_components(
+        'import {A, B as C} from "/snippets/x.jsx";\nimport D from "./d.mdx";\n<C />'
+    ) == [("C", "/snippets/x.jsx")]
