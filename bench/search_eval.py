@@ -159,6 +159,11 @@ def _title_part(title: str, cjk: bool, rng: random.Random) -> str | None:
     return " ".join(words[start : start + size])
 
 
+def _long_enough(text: str, cjk: bool) -> bool:
+    """Tell whether a description makes a query: 4+ words, or 12+ characters for CJK."""
+    return len(text) >= 12 if cjk else len(text.split()) >= 4
+
+
 def language_queries(generation: Generation, lang: str, per_class: int, seed: int) -> list[Query]:
     """Derive the known-item queries of one language's pages, searched with lang=<code>."""
     rng = random.Random(f"{seed}:{lang}")
@@ -201,11 +206,7 @@ def language_queries(generation: Generation, lang: str, per_class: int, seed: in
     described = [
         r
         for r in rows
-        if (
-            len(d := " ".join((r["description"] or "").split())) >= 12
-            if cjk
-            else len(d.split()) >= 4
-        )
+        if _long_enough(d := " ".join((r["description"] or "").split()), cjk)
         and descriptions[d.casefold()] == 1
     ]
     for r in rng.sample(described, min(per_class, len(described))):

@@ -106,7 +106,9 @@ class Scorer:
         exact = [t.text for t in exact_analyzer(self.lang)(token)]
         if not exact:
             return None
-        if len({pos for pos, _ in prose}) > 1:  # a CJK run: its characters as a phrase
+        if len({pos for pos, _ in prose}) > 1:  # a CJK run: its bigrams as a phrase
+            if leaf.field is None:  # titles and headings are matched by its bigrams
+                self.built.query_terms.extend(t for _, t in prose)
             return self.phrase(Leaf("phrase", " ".join(t for _, t in prose), leaf.field))
         stem = prose[0][1] if prose else None
         if stem is None and len(exact) == 1:
