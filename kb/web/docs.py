@@ -51,7 +51,8 @@ def show(path: str) -> Response:
         toc=toc_entries(page.headings),
         terms=defined_terms(gen, page),
         api_url=page_api_url(page.url),
-        page_lang=page.lang or gen.languages.default,
+        # The search form carries the page's language only where the site has several.
+        page_lang=(page.lang or gen.languages.default) if len(gen.languages.codes) > 1 else None,
         twins=gen.twins(page.url),
     )
 
