@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, replace
@@ -191,6 +192,20 @@ class Settings:
         default=1_000_000,
         metadata=_about("Most searches the log keeps; the oldest go first.", "int"),
     )
+    default_language: str = field(
+        default="en",
+        metadata=_about(
+            "Language code of pages no language rule claims (en, fr-ca, ja-jp …).", "code"
+        ),
+    )
+    languages: dict[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata=_about(
+            "Language code → globs of its pages' paths: "
+            '{"fr-ca" = ["docs/fr-ca/**"]}; wins over the site config, a page\'s lang key over both.',
+            "languages",
+        ),
+    )
 
 
 SETTING_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(Settings)}
@@ -278,6 +293,14 @@ def _owners(name: str, value: Any) -> dict[str, tuple[str, ...]]:
     return table
 
 
+def _code(value: Any) -> str:
+    """Read a language code (fr-ca, ja-jp): letters and digits in hyphenated parts."""
+    code = str(value).strip().replace("_", "-").lower()
+    if not re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", code):
+        raise ValueError(f"{value!r} is not a language code (en, fr-ca, ja-jp …)")
+    return code
+
+
 def coerce(name: str, value: Any) -> Any:
     """Turn a TOML, environment or override value into the type a setting takes.
 
@@ -311,6 +334,10 @@ def coerce(name: str, value: Any) -> Any:
             return {str(k): _globs(v) for k, v in _table(name, value).items()}
         if kind == "owners":
             return _owners(name, value)
+        if kind == "code":
+            return _code(value)
+        if kind == "languages":
+            return {_code(k): _globs(v) for k, v in _table(name, value).items()}
         raise KeyError(f"unknown kind {kind!r}")
     except (TypeError, KeyError, ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"setting {name}: {exc}") from None

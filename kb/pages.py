@@ -72,6 +72,7 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
     body_line: int = 1
+    lang: str = ""  # the site language code (kb.build.languages); "" in records from before it
 
     def to_dict(self) -> dict[str, Any]:
         """Return the page as plain JSON-ready data."""

@@ -49,9 +49,10 @@ def page_api_url(url: str) -> str:
     return ("/api/pages/" + url.removeprefix(DOCS_ROOT).lstrip("/")).rstrip("/")
 
 
-def term_url(slug: str) -> str:
-    """Return the URL of a glossary term's page."""
-    return f"/glossary/{quote(slug)}"
+def term_url(slug: str, lang: str | None = None, default: str = "en") -> str:
+    """Return the URL of a glossary term's page (in a language's glossary other than the default)."""
+    url = f"/glossary/{quote(slug)}"
+    return f"{url}?lang={quote(lang)}" if lang and lang != default else url
 
 
 def term_lookup_url(name: str) -> str:

@@ -34,6 +34,8 @@ KIND_WORDS = {
     "dialect": "`auto`, `markdown` or `mdx`",
     "allowlist": "a table of globs",
     "owners": "a table of lists",
+    "code": "a language code",
+    "languages": "a table of glob lists",
 }
 
 

@@ -59,7 +59,7 @@ REFERENCE_PROSE = (
 SAMPLES = [
     "Use app_metadata and readUsers via /oauth/token with read:users in v2.1.",
     "Auth0Client HTTPServer JWTs APIs OAuth IdP getAccessTokenSilently user_id@domain",
-    "Résumé naïve CAFÉ Straße 日本語テキスト AI技術 한국어 mixed中文text",
+    "Résumé naïve CAFÉ Straße",
     "the a x 42 3.14 ___ -- ::: foo-bar-baz e-mail X-Auth0-Client",
     "",
 ]
@@ -89,5 +89,5 @@ def test_identifiers_are_kept_whole_and_split() -> None:
         "app_metadata", "app", "metadata", "readusers", "read", "users",
         "oauth/token", "oauth", "token",
     ]  # fmt: skip
-    assert analyze("日本語") == ["日", "本", "語"]
+    assert analyze("日本語") == ["日本", "本語"]
     assert analyze("Résumés") == ["resum"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, TypeVar
 
+from kb.build.languages import language_rules, store_languages
 from kb.build.page import describe
 from kb.config import Settings
 from kb.glossary.drift import tooltip_drift
@@ -25,7 +26,9 @@ from kb.reports.links import broken_links, nav_findings
 from kb.structure.redirects import is_pattern
 from kb.structure.sources import read_site_structure
 
-_ROW_COLUMNS = ("url", "path", "title", "section", "headings", "links", "tooltips", "facts", "meta")
+_ROW_COLUMNS = (
+    "url", "path", "title", "section", "headings", "links", "tooltips", "facts", "meta", "lang",
+)  # fmt: skip
 Row = dict[str, Any]
 Problems = list[tuple[str, str]]
 T = TypeVar("T")
@@ -63,10 +66,17 @@ def derive_generation_data(
     """
     found: Problems = [] if problems is None else problems
     rows = list(store.rows(_ROW_COLUMNS))
-    glossary = _contained("glossary", _glossary_of, rows, Glossary([]), found)
+    rules = language_rules(settings)
+    for row in rows:
+        row["lang"] = row["lang"] or rules.default
+    store_languages(store, rows, rules)
+    no_terms: dict[str, list[Term]] = {rules.default: []}
+    own = _contained("glossary", _terms_by_language(rules.default), rows, no_terms, found)
+    glossary = Glossary(own.get(rules.default, []))
     store.put_meta("glossary", glossary.to_json())
+    store.put_meta("glossaries", {lang: Glossary(terms).to_json() for lang, terms in own.items()})
     _refresh_mentions(store, rows, glossary, found)
-    _store_glossary_usage(store, rows, glossary, found)
+    _store_glossary_usage(store, rows, glossary, own, found)
     redirects, missing_in_nav = _store_structure(store, rows, settings, found)
     none: list[dict[str, Any]] = []
     links = _contained("link check", lambda r: broken_links(r, redirects), rows, none, found)
@@ -74,8 +84,15 @@ def derive_generation_data(
     for key in ("deprecated", "deprecated_suppressed"):
         store.put_meta(key, _contained("deprecated terms", _hits_of(key), rows, none, found))
     return [
-        {"slug": t.slug, "term": t.term, "definition": t.definition, "aliases": list(t.aliases)}
-        for t in glossary.terms
+        {
+            "slug": t.slug,
+            "term": t.term,
+            "definition": t.definition,
+            "aliases": list(t.aliases),
+            "lang": lang,
+        }
+        for lang, terms in own.items()
+        for t in Glossary(terms).terms
     ]
 
 
@@ -103,13 +120,18 @@ def _store_structure(
     return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
 
 
-def _glossary_of(rows: list[Row]) -> Glossary:
-    """Gather the terms every glossary page defined into the site's glossary."""
-    return Glossary(
-        Term(**{**t, "aliases": tuple(t["aliases"])})
-        for row in rows
-        for t in (row["facts"] or {}).get("glossary_terms", [])
-    )
+def _terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Term]]]:
+    """Return the step gathering the terms every glossary page defined, one glossary per language."""
+
+    def terms(rows: list[Row]) -> dict[str, list[Term]]:
+        found: dict[str, list[Term]] = {default: []}
+        for row in rows:
+            for t in (row["facts"] or {}).get("glossary_terms", []):
+                term = Term(**{**t, "aliases": tuple(t["aliases"])})
+                found.setdefault(row["lang"], []).append(term)
+        return found
+
+    return terms
 
 
 def _hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
@@ -127,15 +149,27 @@ def _hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
 
 
 def _store_glossary_usage(
-    store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
+    store: PageStore,
+    rows: list[Row],
+    glossary: Glossary,
+    own: dict[str, list[Term]],
+    problems: Problems,
 ) -> None:
-    """Store the tooltips that drift from the glossary, the pages per term and unused terms."""
+    """Store the tooltips that drift from the glossary, the pages per term and unused terms.
+
+    A page's tooltips are checked against its language's glossary, then the default one's.
+    """
 
     def uses_of(some: list[Row]) -> list[tuple[str, TooltipUse]]:
         return [(row["url"], TooltipUse(**t)) for row in some for t in row["tooltips"]]
 
     def drift(some: list[Row]) -> list[dict[str, Any]]:
-        return [asdict(f) for f in tooltip_drift(uses_of(some), glossary)]
+        found = []
+        for lang in sorted({row["lang"] for row in some}):
+            in_lang = uses_of([row for row in some if row["lang"] == lang])
+            resolver = Glossary([*own.get(lang, []), *glossary.terms])
+            found += [{**asdict(f), "lang": lang} for f in tooltip_drift(in_lang, resolver)]
+        return sorted(found, key=lambda f: (f["url"], f["line"], f["term"], f["text"]))
 
     def used(some: list[Row]) -> set[str]:
         slugs = {slug for row in some for slug in row["facts"].get("mentions", {})}

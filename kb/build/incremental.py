@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.build.discover import SourceFile
+from kb.build.languages import mintlify_folders
 from kb.build.snippets import combined_digest, include_digest
 from kb.config import Settings
 from kb.index import generations
@@ -46,6 +47,10 @@ def settings_fingerprint(settings: Settings, site: str = "") -> str:
             sorted(settings.deprecated_allow.items()),
             TERMS_RULE_VERSION,
             settings.glossary_pages,
+            settings.default_language,
+            sorted(settings.languages.items()),
+            # A page's language may come from the site config: a change re-reads every page.
+            sorted(mintlify_folders(settings.site_root, settings.default_language).items()),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from kb.build.incremental import (
     served_count,
     settings_fingerprint,
 )
+from kb.build.languages import language_rules
 from kb.build.page import BuiltPage, Rejection, describe, unexpected
 from kb.build.pool import build_pages
 from kb.config import Settings, report_settings
@@ -195,10 +196,13 @@ def _write_pages(
 ) -> None:
     """Parse the changed sources in parallel and write each page (or note its rejection)."""
     changed = run.changes.changed
+    rules = language_rules(settings)
     for done, built in enumerate(build_pages(changed, settings, run.markup), start=1):
         checkpoint("parse")
         rejection = built.rejection
         if rejection is None and built.page is not None:
+            page = built.page
+            built = replace(built, page=replace(page, lang=rules.language_of(page.path, page.meta)))
             rejection = _put(run, built)
         if rejection is not None:
             summary.reject(rejection)

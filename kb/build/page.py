@@ -23,7 +23,13 @@ from kb.build.snippets import SnippetLoader, combined_digest
 from kb.build.sources import RejectedSource, SourceText, read_source
 from kb.config import Settings
 from kb.globs import matches_any
-from kb.glossary.reader import looks_like_glossary, parse_glossary_page
+from kb.glossary.reader import (
+    imported_components,
+    looks_like_glossary,
+    parse_glossary_component,
+    parse_glossary_page,
+)
+from kb.glossary.terms import Term
 from kb.mdx.document import MdxDocument, mdx_to_markdown
 from kb.mdx.plain import plain_document, shown_hrefs, with_links
 from kb.pages import Page
@@ -160,7 +166,7 @@ def _build(
     if isinstance(converted, str):
         return BuiltPage(source.url, None, Rejection(source.rel, converted), loader.used, [])
     document, rendered = converted
-    terms, glossary_problems = _glossary_terms(source, text, settings)
+    terms, glossary_problems = _glossary_terms(source, text, settings, loader)
     document = replace(document, problems=(*document.problems, *glossary_problems))
     page = _page(source, text, document, rendered, combined_digest(text.digest, loader.used))
     scan = scan_terms(
@@ -210,7 +216,7 @@ def _validation(text: SourceText) -> Validation:
 
 
 def _glossary_terms(
-    source: SourceFile, text: SourceText, settings: Settings
+    source: SourceFile, text: SourceText, settings: Settings, loader: SnippetLoader
 ) -> tuple[list[dict[str, object]], list[str]]:
     """Read the glossary terms a page defines, if it is a glossary page.
 
@@ -224,7 +230,27 @@ def _glossary_terms(
     if not is_glossary:
         return [], []
     found, problems = parse_glossary_page(source.rel, text.body, text.body_line - 1)
+    if not found:
+        from_components = _component_terms(text.body, loader)
+        if from_components is not None:
+            found, problems = from_components
     return [asdict(term) for term in found], problems
+
+
+def _component_terms(body: str, loader: SnippetLoader) -> tuple[list[Term], list[str]] | None:
+    """Read the terms of a glossary the page renders from an imported JSX component, if any.
+
+    `import {GlossaryFR} from "/snippets/Glossary.jsx"` then `<GlossaryFR />`: the terms array
+    inside the exported component is read as a literal, never run.
+    """
+    for name, module in imported_components(body):
+        source = loader(module)
+        if source is None:
+            continue
+        found = parse_glossary_component(module.lstrip("/"), source, name)
+        if found is not None and found[0]:
+            return found
+    return None
 
 
 def _page(

@@ -36,15 +36,31 @@ class GlossaryView:
     drift: list[dict[str, Any]]
     unused: tuple[str, ...]
     by_slug: Mapping[str, Term]
+    lang: str | None = None  # None: the default language's glossary, drift of every language
+    default: str = "en"
+    resolver: Glossary | None = None  # this language's terms, then the default language's
 
     def find(self, name: str) -> Term | None:
         """Find a term by slug first, then by any name the glossary knows it by."""
         return self.by_slug.get(name.casefold()) or self.glossary.lookup(name)
 
+    def url(self, slug: str) -> str:
+        """Return the URL of a term of this glossary."""
+        return term_url(slug, self.lang, self.default)
 
-def glossary_view(gen: Generation) -> GlossaryView:
-    """Return the glossary data of a generation, built on first use and kept while it is served."""
-    return gen.remember("glossary_view", lambda: _read_view(gen))
+    @property
+    def tooltips(self) -> Glossary:
+        """Return the glossary a page of this language resolves its tooltips against."""
+        return self.resolver or self.glossary
+
+
+def glossary_view(gen: Generation, lang: str | None = None) -> GlossaryView:
+    """Return a language's glossary data (the default's for None or an unknown language),
+    built on first use and kept while the generation is served."""
+    code = gen.languages.known(lang) if lang else None
+    if code is None or code == gen.languages.default:
+        return gen.remember("glossary_view", lambda: _read_view(gen))
+    return gen.remember(("glossary_view", code), lambda: _language_view(gen, code))
 
 
 def _read_view(gen: Generation) -> GlossaryView:
@@ -56,6 +72,24 @@ def _read_view(gen: Generation) -> GlossaryView:
         drift=[dict(f) for f in gen.meta("drift", []) or []],
         unused=tuple(gen.meta("unused_terms", []) or ()),
         by_slug={t.slug.casefold(): t for t in glossary.terms},
+        default=gen.languages.default,
+    )
+
+
+def _language_view(gen: Generation, lang: str) -> GlossaryView:
+    """Read one language's own glossary and the drift of its pages' tooltips."""
+    default = glossary_view(gen)
+    rows = (gen.meta("glossaries", {}) or {}).get(lang) or []
+    glossary = Glossary.from_json(rows)
+    return GlossaryView(
+        glossary=glossary,
+        term_pages={},
+        drift=[f for f in default.drift if f.get("lang") == lang],
+        unused=(),
+        by_slug={t.slug.casefold(): t for t in glossary.terms},
+        lang=lang,
+        default=gen.languages.default,
+        resolver=Glossary([*glossary.terms, *default.glossary.terms]),
     )
 
 
@@ -91,7 +125,7 @@ def term_entry(view: GlossaryView, term: Term) -> dict[str, Any]:
         "aliases": list(term.aliases),
         "uses": tooltips + mentions,
         "slug": term.slug,
-        "url": term_url(term.slug),
+        "url": view.url(term.slug),
         "pages": len(pages),
         "tooltips": tooltips,
         "mentions": mentions,
@@ -164,6 +198,6 @@ def unused_entries(view: GlossaryView) -> list[dict[str, Any]]:
     """Return the glossary terms no page uses, as term entries."""
     terms = [view.by_slug[s.casefold()] for s in view.unused if s.casefold() in view.by_slug]
     return [
-        {"term": t.term, "slug": t.slug, "url": term_url(t.slug), "definition": t.definition}
+        {"term": t.term, "slug": t.slug, "url": view.url(t.slug), "definition": t.definition}
         for t in terms
     ]

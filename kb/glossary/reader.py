@@ -39,6 +39,13 @@ def _js_entries(
             problems.append(f"line {line_at(start)}: glossary terms come from {name}, not found")
             return []
         start = decl.end() - 1
+    return _array_entries(body, start, problems, line_at)
+
+
+def _array_entries(
+    body: str, start: int, problems: list[str], line_at: Callable[[int], int]
+) -> list[_Entry]:
+    """Read the array literal of term objects that opens at `start` (never evaluated)."""
     reader, entries = LiteralReader(body, start, end_name="end of page"), []
     try:
         reader.expect("[")
@@ -151,15 +158,58 @@ def looks_like_glossary(path: str, body: str) -> bool:
     return is_glossary_path(path) or bool(re.search(r"<GlossaryPage\b|\bterms\s*=\s*\{\s*\[", body))
 
 
-def parse_glossary_page(path: str, body: str, line_offset: int = 0) -> tuple[list[Term], list[str]]:
-    """Read the terms of a glossary page; line_offset is the file line just before the body."""
-    problems: list[str] = []
+def _line_finder(body: str, line_offset: int) -> Callable[[int], int]:
+    """Return a function mapping an offset in a text to its 1-based file line."""
     newlines = [m.start() for m in re.finditer("\n", body)]
 
     def line_at(pos: int) -> int:
         """Map an offset in the body to its 1-based body line."""
         return bisect.bisect_left(newlines, pos) + 1 + line_offset
 
+    return line_at
+
+
+_IMPORT = re.compile(r"^\s*import\s*\{([^}]*)\}\s*from\s*['\"]([^'\"]+\.jsx?)['\"]", re.MULTILINE)
+
+
+def imported_components(body: str) -> list[tuple[str, str]]:
+    """Return (component, module path) of the named .jsx/.js imports a page renders as <Name />."""
+    found = []
+    for m in _IMPORT.finditer(body):
+        for part in m.group(1).split(","):
+            name = part.split(" as ")[-1].strip()
+            if re.fullmatch(r"[A-Z][\w$]*", name) and re.search(rf"<{re.escape(name)}\b", body):
+                found.append((name, m.group(2)))
+    return found
+
+
+def parse_glossary_component(
+    path: str, source: str, name: str
+) -> tuple[list[Term], list[str]] | None:
+    """Read the terms array an exported component holds (`export const Name = () => { const
+    TERMS = [...] }`), or None when the module exports no such component or it holds no array.
+    """
+    export = re.search(
+        rf"^export\s+(?:const|let|var|function)\s+{re.escape(name)}\b", source, re.MULTILINE
+    )
+    if export is None:
+        return None
+    following = re.compile(r"^export\s", re.MULTILINE).search(source, export.end())
+    end = following.start() if following else len(source)
+    array = re.compile(r"\b(?:const|let|var)\s+[A-Za-z_$][\w$]*\s*=\s*\[|\bterms\s*=\s*\{?\s*\[")
+    opened = array.search(source, export.end(), end)
+    if opened is None:
+        return None
+    problems: list[str] = []
+    line_at = _line_finder(source, 0)
+    entries = _array_entries(source[:end], opened.end() - 1, problems, line_at)
+    return _terms_of(entries, path, problems)
+
+
+def parse_glossary_page(path: str, body: str, line_offset: int = 0) -> tuple[list[Term], list[str]]:
+    """Read the terms of a glossary page; line_offset is the file line just before the body."""
+    problems: list[str] = []
+    line_at = _line_finder(body, line_offset)
     entries = _js_entries(body, problems, line_at)
     if entries is None:
         lines = unfenced_lines(body, line_offset)
@@ -168,6 +218,13 @@ def parse_glossary_page(path: str, body: str, line_offset: int = 0) -> tuple[lis
             entries = bold
         if not entries:
             entries = _heading_entries(lines)
+    return _terms_of(entries, path, problems)
+
+
+def _terms_of(
+    entries: list[_Entry], path: str, problems: list[str]
+) -> tuple[list[Term], list[str]]:
+    """Make terms of the entries read, naming unusable and duplicate ones in problems."""
     terms: dict[str, Term] = {}
     for entry in entries:
         line = entry.line

@@ -22,6 +22,7 @@ from kb.config import Settings, settings_from_report
 from kb.index import generations
 from kb.index.cache import Cache
 from kb.index.store import PageStore
+from kb.languages import SiteLanguages
 
 RECHECK_SECONDS = 1.0
 T = TypeVar("T")
@@ -84,6 +85,16 @@ class Generation:
         except (TypeError, ValueError, KeyError):
             log.warning("%s: stored settings unreadable; using the defaults", self.name)
             return Settings()
+
+    @cached_property
+    def languages(self) -> SiteLanguages:
+        """Return the site's languages: codes (default first), labels, the default, page counts."""
+        return SiteLanguages.from_json(self.meta("languages"))
+
+    def twins(self, url: str) -> dict[str, str]:
+        """Return a page's twins in the site's other languages: language code → URL."""
+        found = self.meta("twins", {}) or {}
+        return dict(found.get(url) or {})
 
     @cached_property
     def page_count(self) -> int:

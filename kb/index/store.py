@@ -15,7 +15,7 @@ from kb.pages import Page
 STORE_FILE = "pages.sqlite"
 _LIGHT_COLUMNS = (
     "url", "path", "title", "title_source", "description", "section", "validated_on",
-    "validated_raw", "validation_problem", "content_hash", "body_line",
+    "validated_raw", "validation_problem", "content_hash", "body_line", "lang",
 )  # fmt: skip
 _JSON_COLUMNS = ("headings", "sections", "links", "tooltips", "problems", "meta", "deps", "facts")
 _TEXT_COLUMNS = ("html", "text", "code")
@@ -169,4 +169,5 @@ def _page_from_row(row: sqlite3.Row) -> Page:
     for column in _JSON_COLUMNS[:-2]:
         data[column] = json.loads(row[column])
     data["body_line"] = int(data["body_line"] or 1)
+    data["lang"] = data["lang"] or ""
     return Page.from_dict(data)

@@ -26,6 +26,7 @@ ROW_FIELDS = (
     "changed_after_validation",
     "owners",
     "demand",
+    "lang",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kb.index.generation import Generation
@@ -29,6 +29,7 @@ _FACT_COLUMNS = (
     "validated_on",
     "validated_raw",
     "validation_problem",
+    "lang",
 )
 
 
@@ -41,6 +42,7 @@ class GenerationFacts:
     sections: dict[str, str]
     paths: dict[str, str]
     deprecated_counts: dict[str, int]
+    langs: dict[str, str] = field(default_factory=dict)
 
 
 def generation_facts(gen: Generation) -> GenerationFacts:
@@ -68,6 +70,7 @@ def _read_facts(gen: Generation) -> GenerationFacts:
                 deprecated_term_count=deprecated.get(url, 0),
                 last_changed=campaign.last_changed.get(url),
                 owners=campaign.owners.get(url, ()),
+                lang=str(row["lang"] or gen.languages.default),
             )
         )
     return GenerationFacts(
@@ -76,6 +79,7 @@ def _read_facts(gen: Generation) -> GenerationFacts:
         sections={p.url: p.section for p in pages},
         paths={p.url: p.path for p in pages},
         deprecated_counts=dict(deprecated),
+        langs={p.url: p.lang for p in pages},
     )
 
 
@@ -112,9 +116,9 @@ def stale_view(
     `demand` (page URL → top-5 search appearances) fills the demand column.
     """
     rows = judged_rows(gen, query.as_of)
-    site = report_from_rows(rows, query.as_of, gen.settings)
+    site = report_from_rows(rows, query.as_of, gen.settings, lang=query.lang or None)
     in_section = (
-        report_from_rows(rows, query.as_of, gen.settings, section=query.section)
+        report_from_rows(site.pages, query.as_of, gen.settings, section=query.section)
         if query.section
         else site
     )
@@ -148,4 +152,5 @@ def stale_report(
         changed=query.changed,
         owner=query.owner,
         demand=demand,
+        lang=query.lang or None,
     )

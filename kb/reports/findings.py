@@ -47,6 +47,7 @@ def _placed(hit: Mapping[str, Any], facts: GenerationFacts) -> dict[str, Any]:
         "path": facts.paths.get(url, ""),
         "title": facts.titles.get(url, hit.get("title", "")),
         "section": facts.sections.get(url, ""),
+        "lang": facts.langs.get(url, ""),
         "line": hit["line"],
     }
 
@@ -184,12 +185,14 @@ def terms_page(
     term: str = "",
     section: str = "",
     url: str = "",
+    lang: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> FindingsPage:
     """Filter the deprecated-term findings, group them by term, and cut one page."""
     every = term_findings(gen)
-    kept = _filter(every, {"term": term, "section": section, "url": url}, fold=("term",))
+    wanted = {"term": term, "section": section, "url": url, "lang": lang}
+    kept = _filter(every, wanted, fold=("term", "lang"))
     groups: dict[str, dict[str, Any]] = {}
     pages_per_term: dict[str, set[str]] = {}
     for f in kept:
@@ -217,6 +220,7 @@ def links_page(
     kind: str = "",
     section: str = "",
     url: str = "",
+    lang: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> FindingsPage:
@@ -224,7 +228,9 @@ def links_page(
     if kind and kind not in LINK_KINDS:
         raise ReportQueryError(f"unknown kind {kind[:40]!r}; use one of {', '.join(LINK_KINDS)}")
     every = link_findings(gen)
-    kept = _filter(every, {"kind": kind, "section": section, "url": url})
+    kept = _filter(
+        every, {"kind": kind, "section": section, "url": url, "lang": lang}, fold=("lang",)
+    )
     counts = Counter(f["kind"] for f in kept)
     groups = [{"kind": k, "count": counts.get(k, 0)} for k in LINK_KINDS]
     shown, page, pages = _cut(kept, page, per_page)

@@ -32,6 +32,7 @@ class StaleQuery:
     page: int = 1
     changed: bool = False
     owner: str = ""
+    lang: str = ""
 
 
 def parse_as_of(text: str | None, today: date) -> date:
@@ -98,6 +99,7 @@ def parse_stale_query(args: Mapping[str, str], today: date) -> StaleQuery:
         page=report_page(args.get("page")),
         changed=parse_flag("changed", args.get("changed")),
         owner=(args.get("owner") or "").strip()[:200],
+        lang=(args.get("lang") or "").strip().lower()[:40],
     )
 
 

@@ -40,6 +40,7 @@ class PageFacts:
     deprecated_term_count: int = 0
     last_changed: str | None = None
     owners: tuple[str, ...] = ()
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class StalePageRow:
     owners: tuple[str, ...] = ()
     # How often the page was a top-5 search result in the demand window; None: no search log.
     demand: int | None = None
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def _row(facts: PageFacts, as_of: date, settings: Settings, policy: Policy) -> S
         changed_after_validation=changed_days is not None and result.status != Status.EXEMPT,
         changed_days=changed_days,
         owners=tuple(facts.owners),
+        lang=facts.lang,
     )
 
 
@@ -222,6 +225,7 @@ def report_from_rows(
     changed: bool = False,
     owner: str = "",
     demand: Mapping[str, int] | None = None,
+    lang: str | None = None,
 ) -> StaleReport:
     """Gather the report from rows already judged as of `as_of` (see build_stale_report).
 
@@ -233,6 +237,8 @@ def report_from_rows(
     rows = list(rows)
     if demand is not None:
         rows = [replace(r, demand=demand.get(r.url, 0)) for r in rows]
+    if lang:
+        rows = [r for r in rows if r.lang == lang]
     if section:
         rows = [r for r in rows if r.section == section]
     if changed:

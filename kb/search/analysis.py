@@ -1,4 +1,11 @@
-"""Text analysis shared by indexing and querying: identifier-aware tokens, folding, stemming."""
+"""Text analysis shared by indexing and querying: identifier-aware tokens, folding, stemming.
+
+Per language: Snowball stemming and stop words where Whoosh has them, elisions (French,
+Italian) dropped, accents folded after stemming. Han, Kana and Hangul runs become overlapping
+character bigrams in every language, so a word typed without spaces finds its run; Latin words
+in Japanese, Chinese and Korean text are analyzed as English, the language docs borrow them from.
+A value's language travels with it (LangText), so one schema serves every language.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
     Filter,
     RegexTokenizer,
     StemFilter,
@@ -32,7 +41,48 @@ _CJK = re.compile(
     "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"
     "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U0002f800-\U0002fa1f]"
 )
-_CJK_SEGMENTS = re.compile(_CJK.pattern + "|(?:(?!" + _CJK.pattern + ").)+", re.DOTALL)
+CJK_RUN = re.compile(_CJK.pattern + "+")
+_CJK_SEGMENTS = re.compile(CJK_RUN.pattern + "|(?:(?!" + _CJK.pattern + ").)+", re.DOTALL)
+# Articles and pronouns elided before a vowel (l’identité, d’accès, dell’utente): not words.
+_ELISIONS = {
+    "fr": r"(?i:(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\w))",
+    "it": r"(?i:(?:[cdlmnstv]|dell|all|dall|nell|sull|coll|quest|quell|un|anch)['’](?=\w))",
+}
+DEFAULT_ANALYSIS = "en"
+
+
+class LangText(str):
+    """A field value that knows its page's language, for the language-dispatching analyzers."""
+
+    lang: str = DEFAULT_ANALYSIS
+
+    def __new__(cls, text: str, lang: str) -> LangText:
+        """Make the text, remembering its language code."""
+        value = super().__new__(cls, text)
+        value.lang = lang
+        return value
+
+    def __reduce__(self) -> tuple[type[LangText], tuple[str, str]]:
+        """Pickle with the language (the multi-process writer sends documents to workers)."""
+        return (LangText, (str(self), self.lang))
+
+
+def analysis_language(code: str | None) -> str:
+    """Return the language whose rules analyze a site language's Latin words (fr-ca → fr)."""
+    base = (code or DEFAULT_ANALYSIS).split("-", 1)[0].lower()
+    return base if base in languages else DEFAULT_ANALYSIS
+
+
+def token_pattern(code: str | None = None) -> str:
+    """Return the token pattern of a language: identifiers, elisions left out where it has them."""
+    elision = _ELISIONS.get((code or "").split("-", 1)[0].lower())
+    return f"(?!{elision})" + TOKEN_PATTERN if elision else TOKEN_PATTERN
+
+
+@lru_cache(maxsize=32)
+def token_re(code: str | None = None) -> re.Pattern[str]:
+    """Return the compiled token pattern of a language."""
+    return re.compile(token_pattern(code))
 
 
 class WordFilter(Filter):
@@ -42,16 +92,21 @@ class WordFilter(Filter):
     but plain ASCII words take a fast path: indexing spends most of its time here.
     """
 
+    def __init__(self, fold: bool = True) -> None:
+        """Fold accents here, or leave that to a filter after a stemmer that needs them."""
+        self.fold = fold
+
     def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:  # type: ignore[override]
         """Yield lowercased, folded tokens, compounds followed by their parts at the same position."""
         pos = None
+        fold = _fold if self.fold else str.lower
         for token in tokens:
             text = token.text
             segments: tuple[tuple[int, str], ...]
             if text.isascii():
                 segments = ((0, text),)
             elif _CJK.search(text):
-                segments = tuple((m.start(), m.group()) for m in _CJK_SEGMENTS.finditer(text))
+                segments = cjk_segments(text)
             else:
                 segments = ((0, text),)
             start = token.startchar if token.chars else 0
@@ -68,12 +123,24 @@ class WordFilter(Filter):
                     parts: list[str] = []
                 else:
                     parts = [p for p in _SPLIT.split(segment) if p]
-                token.text = _fold(segment)
+                token.text = fold(segment)
                 yield token
                 if len(parts) > 1:
                     for part in parts:
-                        token.text = _fold(part)
+                        token.text = fold(part)
                         yield token
+
+
+def cjk_segments(text: str) -> tuple[tuple[int, str], ...]:
+    """Split a token into its other-script parts and the bigrams of its Han/Kana/Hangul runs."""
+    found: list[tuple[int, str]] = []
+    for m in _CJK_SEGMENTS.finditer(text):
+        run = m.group()
+        if not _CJK.match(run) or len(run) == 1:
+            found.append((m.start(), run))
+        else:
+            found.extend((m.start() + i, run[i : i + 2]) for i in range(len(run) - 1))
+    return tuple(found)
 
 
 def _plain_word(text: str) -> bool:
@@ -94,24 +161,49 @@ def _fold(text: str) -> str:
     return lowered if lowered.isascii() else lowered.translate(_ACCENTS)
 
 
-@lru_cache(maxsize=8)
-def text_analyzer(language: str = "en", stem: bool = True) -> Any:
-    """Return the analyzer for prose fields: identifiers, CJK, lowercase, accents folded, stems."""
-    chain = RegexTokenizer(TOKEN_PATTERN) | WordFilter()
-    if language in languages:
-        chain = chain | StopFilter(lang=language, minsize=1, renumber=False)
-        if stem:
-            chain = chain | StemFilter(lang=language, cachesize=50000)
-    return chain
+@lru_cache(maxsize=32)
+def text_analyzer(language: str | None = "en", stem: bool = True) -> Any:
+    """Return the analyzer for prose fields: identifiers, CJK, lowercase, accents folded, stems.
+
+    `language` is a site language code; its primary subtag picks the rules (English for
+    languages Whoosh has no stemmer for).
+    """
+    rules = analysis_language(language)
+    tokenizer = RegexTokenizer(token_pattern(language))
+    if rules == DEFAULT_ANALYSIS:
+        chain = tokenizer | WordFilter() | StopFilter(lang=rules, minsize=1, renumber=False)
+        return chain | StemFilter(lang=rules, cachesize=50000) if stem else chain
+    # Snowball stems and stop lists are written with accents: fold after them.
+    chain = tokenizer | WordFilter(fold=False) | StopFilter(lang=rules, minsize=1, renumber=False)
+    if stem:
+        chain = chain | StemFilter(lang=rules, cachesize=50000)
+    return chain | CharsetFilter(accent_map)
 
 
-@lru_cache(maxsize=8)
-def exact_analyzer() -> Any:
+@lru_cache(maxsize=32)
+def exact_analyzer(language: str | None = None) -> Any:
     """Return the analyzer for fields matched without stemming (titles as typed, code, spelling)."""
-    return RegexTokenizer(TOKEN_PATTERN) | WordFilter()
+    return RegexTokenizer(token_pattern(language)) | WordFilter()
 
 
-def analyze(text: str, language: str = "en", stem: bool = True) -> list[str]:
+def analyze(text: str, language: str | None = "en", stem: bool = True) -> list[str]:
     """Return the terms a text becomes in a prose field (or unstemmed with stem=False)."""
-    analyzer = text_analyzer(language) if stem else exact_analyzer()
+    analyzer = text_analyzer(language) if stem else exact_analyzer(language)
     return [t.text for t in analyzer(text)]
+
+
+class LanguageAnalyzer(Analyzer):
+    """Analyze each value by its language (LangText), English rules for a plain str.
+
+    Stored in the schema: it names no language, so the index holds every language at once.
+    """
+
+    def __init__(self, stem: bool = True) -> None:
+        """Stem (prose fields) or not (exact fields)."""
+        self.stem = stem
+
+    def __call__(self, value: str, **kwargs: Any) -> Any:
+        """Run the chain of the value's language."""
+        lang = getattr(value, "lang", None)
+        chain = text_analyzer(lang) if self.stem else exact_analyzer(lang)
+        return chain(value, **kwargs)

@@ -6,7 +6,7 @@ parsing, scoring, ranking, facets and snippets live in the modules below this on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,7 @@ from kb.params import clamp
 from kb.search.answers import close_terms, glossary_card, with_synonym
 from kb.search.completion import completions
 from kb.search.facets import count_facets, resolve_filters
+from kb.search.languages import count_languages, keep_language, reader_language
 from kb.search.matching import Plan, Scores
 from kb.search.query import ParsedQuery, parse_query
 from kb.search.ranking import rank
@@ -38,6 +39,7 @@ class SearchRequest:
     section: str | None
     status: str | None
     as_of: date
+    lang: str | None = None
 
 
 def search(
@@ -49,11 +51,13 @@ def search(
     section: str | None = None,
     status: str | None = None,
     as_of: date | None = None,
+    lang: str | None = None,
 ) -> SearchResults:
     """Search a generation; odd input yields notes, an unreadable index SearchUnavailable.
 
     `status` may list several statuses, comma-separated. `section` and `status` also come from
-    `section:` and `status:` in the query; the parameters win.
+    `section:` and `status:` in the query; the parameters win. `lang` is the reader's language
+    (the site's default when None): the query is analyzed by its rules and its pages come first.
     """
     request = SearchRequest(
         parse_query(query),
@@ -62,6 +66,7 @@ def search(
         section,
         status,
         as_of or date.today(),
+        lang,
     )
     searcher = searcher_for(generation)
     try:
@@ -85,10 +90,13 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     if parsed.root is None:
         hint = "Nothing searchable is left in the query." if parsed.text else "Type a word."
         return empty_results(parsed.text, request.page, request.limit, notes, hint)
+    lang, lang_notes = reader_language(searcher.languages, request.lang)
+    notes.extend(lang_notes)
     scorer = Scorer(
         reader,
         searcher.postings,
         lambda: searcher.derive("vocabulary", lambda: Vocabulary.from_reader(reader)),
+        lang,
     )
     plan = scorer.plan(with_synonym(searcher.glossary, parsed))
     notes.extend(scorer.built.notes)
@@ -99,6 +107,7 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     matched = _relaxed(plan, strict)
     # Only when nothing held every word: otherwise the strict matches merely got company.
     most_words = matched is not strict and not strict
+    request = replace(request, lang=lang)
     return _results(searcher, scorer, request, matched, notes, most_words=most_words)
 
 
@@ -134,7 +143,12 @@ def _results(
     notes.extend(filter_notes)
     statuses = searcher.statuses(request.as_of)
     facets, allowed = count_facets(searcher, set(matched), statuses, section, wanted)
-    hits = _hits(searcher, scorer, request, matched, allowed, statuses)
+    reader = request.lang or searcher.languages.default
+    facets["lang"] = count_languages(searcher, allowed)
+    allowed, own = keep_language(searcher, allowed, reader)
+    if len(own) < len(allowed) and own:
+        notes.append(f"Few results in {searcher.languages.label(reader)}; others follow, marked.")
+    hits = _hits(searcher, scorer, request, matched, (own, allowed - own), statuses)
     if allowed and not hits:
         last = -(-len(allowed) // request.limit)
         notes.append(f"Page {request.page} is past the last page of results ({last}).")
@@ -157,6 +171,7 @@ def _results(
         notes=tuple(dict.fromkeys(notes)),
         nothing_found=nothing,
         expanded=dict(built.expanded),
+        lang=reader,
     )
 
 
@@ -165,12 +180,14 @@ def _hits(
     scorer: Scorer,
     request: SearchRequest,
     matched: Scores,
-    allowed: set[int],
+    groups: tuple[set[int], set[int]],
     statuses: dict[int, str | None],
 ) -> list[SearchHit]:
-    """Rank the allowed matches and build the hits of the requested page."""
-    if not allowed:
-        return []
+    """Rank the allowed matches, the reader's language first, and build the requested page."""
     page, limit = request.page, request.limit
-    ranked = rank(searcher, scorer, matched, allowed, page * limit)
-    return build_hits(searcher, ranked[(page - 1) * limit : page * limit], scorer.built, statuses)
+    ranked: list[tuple[int, float]] = []
+    for group in groups:
+        if group and len(ranked) < page * limit:
+            ranked += rank(searcher, scorer, matched, group, page * limit - len(ranked))
+    window = ranked[(page - 1) * limit : page * limit]
+    return build_hits(searcher, window, scorer.built, statuses, scorer.lang)

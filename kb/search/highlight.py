@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kb.search.analysis import analyze
+from kb.search.analysis import CJK_RUN, analyze
 
 SNIPPET_CHARS = 220
 _MAX_SCAN_CHARS = 60_000  # a section longer than this is judged by its beginning
@@ -17,10 +17,13 @@ _CONTEXT_BEFORE = 60
 _MAX_SPANS = 200
 
 
+_CJK_CLASS = CJK_RUN.pattern[:-1]  # one Han, Kana or Hangul character
+
+
 @lru_cache(maxsize=20_000)
-def _word_terms(word: str) -> frozenset[str]:
+def _word_terms(word: str, lang: str | None = None) -> frozenset[str]:
     """Return every term a text word can match: its stems, parts and unstemmed forms."""
-    return frozenset(analyze(word)) | frozenset(analyze(word, stem=False))
+    return frozenset(analyze(word, lang)) | frozenset(analyze(word, lang, stem=False))
 
 
 def _candidate_prefix(term: str) -> str:
@@ -37,31 +40,56 @@ class Highlighter:
     terms: frozenset[str]
     weights: Mapping[str, float]
     pattern: re.Pattern[str] | None
+    lang: str | None = None
 
     @classmethod
     def for_terms(
-        cls, terms: Iterable[str], weights: Mapping[str, float] | None = None
+        cls,
+        terms: Iterable[str],
+        weights: Mapping[str, float] | None = None,
+        lang: str | None = None,
     ) -> Highlighter:
-        """Build a highlighter for analyzed query terms (stems and exact words)."""
+        """Build a highlighter for analyzed query terms (stems, exact words, CJK bigrams).
+
+        A word may start right after a Han, Kana or Hangul character (APIを使う), and its end
+        stops before one; a CJK term is matched anywhere in a run.
+        """
         wanted = frozenset(t for t in terms if t)
-        prefixes = sorted({_candidate_prefix(t) for t in wanted}, key=len, reverse=True)
-        pattern = None
+        latin = {t for t in wanted if not CJK_RUN.search(t)}
+        prefixes = sorted({_candidate_prefix(t) for t in latin}, key=len, reverse=True)
+        alternatives = []
         if prefixes:
             alternation = "|".join(re.escape(p) for p in prefixes)
-            pattern = re.compile(
-                rf"(?<![^\W_])(?:{alternation})\w*(?:[_:/.\-@]\w+)*", re.IGNORECASE
+            alternatives.append(
+                rf"(?:(?<![^\W_])|(?<={_CJK_CLASS}))(?:{alternation})(?:(?!{_CJK_CLASS})\w)*"
+                r"(?:[_:/.\-@]\w+)*"
             )
-        return cls(wanted, dict(weights or {}), pattern)
+        cjk = sorted((t for t in wanted - latin if CJK_RUN.fullmatch(t)), key=len, reverse=True)
+        if cjk:
+            alternatives.append("|".join(re.escape(t) for t in cjk))
+        pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+        return cls(wanted, dict(weights or {}), pattern, lang)
 
     def spans(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
-        """Return (start, end, matched terms) for each matching word of a text."""
+        """Return (start, end, matched terms) for each matching word or CJK run of a text."""
         if self.pattern is None or not text:
             return []
-        found = []
-        for m in self.pattern.finditer(text, 0, min(len(text), _MAX_SCAN_CHARS)):
-            hit = _word_terms(m.group(0)) & self.terms
-            if hit:
+        found: list[tuple[int, int, frozenset[str]]] = []
+        end = min(len(text), _MAX_SCAN_CHARS)
+        pos = 0
+        while pos < end and (m := self.pattern.search(text, pos, end)) is not None:
+            word = m.group(0)
+            if word in self.terms and CJK_RUN.fullmatch(word):
+                hit: frozenset[str] = frozenset({word})
+            else:
+                hit = _word_terms(word, self.lang) & self.terms
+            if hit and found and found[-1][1] >= m.start() and CJK_RUN.fullmatch(word):
+                start, _, terms = found.pop()  # overlapping bigrams: one mark over the run
+                found.append((start, m.end(), terms | hit))
+            elif hit:
                 found.append((m.start(), m.end(), hit))
+            # Bigrams overlap: the next may start one character on.
+            pos = m.start() + 1 if CJK_RUN.fullmatch(word) else m.end()
         return found
 
     def _weight(self, terms: Iterable[str]) -> float:

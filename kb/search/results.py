@@ -24,6 +24,7 @@ class SearchHit:
     status: str | None
     score: float
     kind: str  # "page" | "term"
+    lang: str = "en"
 
     @property
     def link(self) -> str:
@@ -43,6 +44,7 @@ class SearchHit:
             "status": self.status,
             "score": round(self.score, 4),
             "kind": self.kind,
+            "lang": self.lang,
         }
 
 
@@ -98,6 +100,7 @@ class SearchResults:
     hint: str | None = None
     nothing_found: NothingFound | None = None
     expanded: dict[str, list[str]] = field(default_factory=dict)
+    lang: str | None = None  # the reader's language: its pages came first
 
     def reading_notes(self) -> list[str]:
         """Say how the query was read and, when nothing could be searched, why.
@@ -130,6 +133,7 @@ class SearchResults:
             "facets": self.facets,
             "message": self.message,
             "expanded": self.expanded,
+            "lang": self.lang,
         }
 
 
@@ -137,7 +141,7 @@ def empty_results(
     query: str, page: int, limit: int, notes: list[str], hint: str | None
 ) -> SearchResults:
     """Return results with no hits and empty facets: nothing in the query could be searched."""
-    facets: dict[str, dict[str, int]] = {"section": {}, "status": {}}
+    facets: dict[str, dict[str, int]] = {"section": {}, "status": {}, "lang": {}}
     return SearchResults(query, 0, page, limit, [], facets=facets, notes=tuple(notes), hint=hint)
 
 
@@ -146,9 +150,13 @@ def build_hits(
     window: list[tuple[int, float]],
     built: Built,
     statuses: dict[int, str | None],
+    lang: str | None = None,
 ) -> list[SearchHit]:
-    """Build the hits of one results page: best matching section, its snippet, review status."""
-    highlighter = Highlighter.for_terms(built.terms, built.weights)
+    """Build the hits of one results page: best matching section, its snippet, review status.
+
+    Text is matched against the query's terms by the rules of the language they were analyzed in.
+    """
+    highlighter = Highlighter.for_terms(built.terms, built.weights, lang)
     infos = [(searcher.docs[docnum], docnum, score) for docnum, score in window]
     sections = searcher.page_sections([info.url for info, _, _ in infos if info.kind == "page"])
     hits = []
@@ -176,6 +184,7 @@ def build_hits(
                 status=statuses.get(docnum),
                 score=score,
                 kind=info.kind,
+                lang=info.lang,
             )
         )
     return hits

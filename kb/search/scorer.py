@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.search.analysis import TOKEN_RE, analyze, exact_analyzer, text_analyzer
+from kb.search.analysis import CJK_RUN, analyze, exact_analyzer, text_analyzer, token_re
 from kb.search.matching import Plan, Scores, best_of, intersect, is_relaxable, scaled, union
 from kb.search.postings import PostingCache, positions
 from kb.search.query import Group, Leaf, Negated, Node, Required
@@ -57,9 +57,14 @@ class Scorer:
     """Score one query against one generation's postings."""
 
     def __init__(
-        self, reader: Any, cache: PostingCache, vocabulary: Callable[[], Vocabulary]
+        self,
+        reader: Any,
+        cache: PostingCache,
+        vocabulary: Callable[[], Vocabulary],
+        lang: str | None = None,
     ) -> None:
-        """Start with the whole term budget and nothing learned."""
+        """Start with the whole term budget and nothing learned; words analyzed as `lang`."""
+        self.lang = lang
         self.reader = reader
         self.cache = cache
         self.vocabulary = vocabulary
@@ -83,19 +88,27 @@ class Scorer:
 
     def word(self, leaf: Leaf) -> Scores | None:
         """Return the scores of one typed word: identifier parts, CJK runs, typo expansions."""
-        tokens = TOKEN_RE.findall(leaf.text)
+        tokens = token_re(self.lang).findall(leaf.text)
         if len(tokens) > 1:
             parts = [s for t in tokens if (s := self.word(Leaf("word", t, leaf.field))) is not None]
             return intersect(parts) if parts else None
         if not tokens:
             return None
         token = tokens[0]
+        runs = _script_runs(token)
+        if len(runs) > 1:  # useStteを使う: typos tolerated in the Latin part, not in the CJK one
+            parts = [s for r in runs if (s := self.word(Leaf("word", r, leaf.field))) is not None]
+            return intersect(parts) if parts else None
+        if len(token) == 1 and CJK_RUN.fullmatch(token):  # one character: the bigrams it opens
+            return self.prefix(Leaf("prefix", token, leaf.field))
         fields = FIELD_SETS.get(leaf.field, FIELD_SETS[None])
-        prose = [(t.pos, t.text) for t in text_analyzer()(token, positions=True)]
-        exact = [t.text for t in exact_analyzer()(token)]
+        prose = [(t.pos, t.text) for t in text_analyzer(self.lang)(token, positions=True)]
+        exact = [t.text for t in exact_analyzer(self.lang)(token)]
         if not exact:
             return None
-        if len({pos for pos, _ in prose}) > 1:  # a CJK run: its characters as a phrase
+        if len({pos for pos, _ in prose}) > 1:  # a CJK run: its bigrams as a phrase
+            if leaf.field is None:  # titles and headings are matched by its bigrams
+                self.built.query_terms.extend(t for _, t in prose)
             return self.phrase(Leaf("phrase", " ".join(t for _, t in prose), leaf.field))
         stem = prose[0][1] if prose else None
         if stem is None and len(exact) == 1:
@@ -113,7 +126,7 @@ class Scorer:
             return whole
         parts = []
         for part in exact[1:]:
-            part_stems = analyze(part)
+            part_stems = analyze(part, self.lang)
             if part_stems:
                 scores = self._word_scores(part_stems[0], part, fields)
                 parts.append(self._with_typos(scores, part, part_stems[0], fields))
@@ -123,7 +136,7 @@ class Scorer:
         """Remember a plain word's stem (or its correction's) for title matching and proximity."""
         correction = self.built.corrections.get(word)
         if correction is not None and word not in self.built.rare:
-            stems = analyze(correction)
+            stems = analyze(correction, self.lang)
             stem = stems[0] if stems else stem
         if stem:
             self.built.query_terms.append(stem)
@@ -143,7 +156,7 @@ class Scorer:
             self.built.rare.add(word)
         alternatives = [scores]
         for candidate in close:
-            stems = analyze(candidate.word)
+            stems = analyze(candidate.word, self.lang)
             found = self._word_scores(stems[0] if stems else None, candidate.word, fields)
             alternatives.append(scaled(found, TYPO_WEIGHT.get(candidate.distance, 0.6)))
         self.built.expanded[word] = [c.word for c in close]
@@ -154,10 +167,10 @@ class Scorer:
         """Return documents holding the words as typed, in order (stop words may differ)."""
         fields = FIELD_SETS.get(leaf.field, FIELD_SETS[None])
         prose = _first_per_position(
-            [(t.pos, t.text) for t in text_analyzer()(leaf.text, positions=True)]
+            [(t.pos, t.text) for t in text_analyzer(self.lang)(leaf.text, positions=True)]
         )
         exact = _first_per_position(
-            [(t.pos, t.text) for t in exact_analyzer()(leaf.text, positions=True)]
+            [(t.pos, t.text) for t in exact_analyzer(self.lang)(leaf.text, positions=True)]
         )
         if len(exact) <= 1:
             if not exact:
@@ -213,7 +226,7 @@ class Scorer:
     def prefix(self, leaf: Leaf) -> Scores | None:
         """Return documents holding one of the most common words that start with a prefix."""
         fields = FIELD_SETS.get(leaf.field, FIELD_SETS[None])
-        exact = [t.text for t in exact_analyzer()(leaf.text)]
+        exact = [t.text for t in exact_analyzer(self.lang)(leaf.text)]
         if not exact:
             return None
         found: list[tuple[int, str]] = []
@@ -231,7 +244,7 @@ class Scorer:
         found.sort(key=lambda f: (-f[0], f[1]))
         alternatives = []
         for _, word in found[:keep]:
-            stems = analyze(word)
+            stems = analyze(word, self.lang)
             alternatives.append(self._word_scores(stems[0] if stems else None, word, fields))
         return best_of(alternatives)
 
@@ -273,6 +286,21 @@ class Scorer:
             if scores is not None:
                 (plan.required if isinstance(child, Required) else plan.optional).append(scores)
         return plan
+
+
+def _script_runs(token: str) -> list[str]:
+    """Split a token into its Han/Kana/Hangul runs and the runs of other letters between them."""
+    if token.isascii() or not CJK_RUN.search(token):
+        return [token]
+    runs, pos = [], 0
+    for m in CJK_RUN.finditer(token):
+        if m.start() > pos:
+            runs.append(token[pos : m.start()])
+        runs.append(m.group())
+        pos = m.end()
+    if pos < len(token):
+        runs.append(token[pos:])
+    return [r for r in runs if r.strip("_:/.-@")]
 
 
 def _first_per_position(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -63,6 +63,7 @@ class DocInfo:
     path: str
     description: str
     validated_on: date | None
+    lang: str = "en"
 
 
 class Searcher:
@@ -82,6 +83,7 @@ class Searcher:
                 self.by_url[info.url] = docnum
         self.postings = PostingCache(self.docs, self.index.doc_count_all())
         self.sections = sorted({d.section for d in self.docs.values() if d.kind == "page"})
+        self.languages = generation.languages
         self._title_terms: dict[int, frozenset[str]] = {}
         self._heading_terms: dict[int, tuple[frozenset[str], ...]] = {}
         self._readers: HandlePool[Any] = HandlePool(
@@ -107,7 +109,7 @@ class Searcher:
         terms = self._title_terms.get(docnum)
         if terms is None:
             info = self.docs.get(docnum)
-            terms = frozenset(analyze(info.title)) if info else frozenset()
+            terms = frozenset(analyze(info.title, info.lang)) if info else frozenset()
             self._title_terms[docnum] = terms
         return terms
 
@@ -132,8 +134,9 @@ class Searcher:
             urls = {self.docs[d].url: d for d in missing}
             found = self.generation.store.column_of(list(urls), "headings")
             for url, docnum in urls.items():
+                lang = self.docs[docnum].lang
                 self._heading_terms[docnum] = tuple(
-                    frozenset(analyze(h.get("text", ""))) for h in found.get(url) or []
+                    frozenset(analyze(h.get("text", ""), lang)) for h in found.get(url) or []
                 )
         return {d: self._heading_terms.get(d, ()) for d in docnums}
 
@@ -159,6 +162,7 @@ def _doc_info(stored: dict[str, Any]) -> DocInfo:
         path=str(stored.get("path", "")),
         description=str(stored.get("description", "")),
         validated_on=_EPOCH + timedelta(days=int(days)) if days is not None else None,
+        lang=str(stored.get("lang") or "en"),
     )
 
 

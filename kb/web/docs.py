@@ -13,6 +13,7 @@ from kb.reports.queries import parse_report_date
 from kb.urls import edit_link, is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
+from kb.web.language import asked_language
 from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
     defined_terms,
@@ -37,7 +38,7 @@ def show(path: str) -> Response:
     """Show one page rendered; a glossary page asked for ?term= resolves to the term."""
     gen = generation()
     if "term" in request.args and is_glossary_path(path):
-        return resolve_term_param(glossary_view(gen))
+        return resolve_term_param(glossary_view(gen, asked_language(gen)))
     page = find_page(gen, path)
     nav = page_nav(gen, page.url)
     return render_page(
@@ -51,6 +52,9 @@ def show(path: str) -> Response:
         toc=toc_entries(page.headings),
         terms=defined_terms(gen, page),
         api_url=page_api_url(page.url),
+        # The search form carries the page's language only where the site has several.
+        page_lang=(page.lang or gen.languages.default) if len(gen.languages.codes) > 1 else None,
+        twins=gen.twins(page.url),
     )
 
 

@@ -24,8 +24,9 @@ from kb.index.generation import Generation
 from kb.params import paginate
 from kb.reports.facts import generation_facts
 from kb.reports.queries import PER_PAGE, report_page
-from kb.urls import term_url, url_for_path
+from kb.urls import url_for_path
 from kb.web.context import generation, render_page, wants_fragment
+from kb.web.language import asked_language
 
 bp = Blueprint("glossary", __name__)
 
@@ -71,14 +72,14 @@ def resolve_term_param(view: GlossaryView) -> Response:
     name = read_param("term")
     term = view.find(name) if name else None
     if term is not None:
-        return redirect(term_url(term.slug), 302)  # type: ignore[return-value]
+        return redirect(view.url(term.slug), 302)  # type: ignore[return-value]
     return glossary_listing(view, missing=name or "(empty)", status=404)
 
 
 @bp.get("/glossary")
 def index() -> Response:
     """Show the A–Z glossary; ?term= resolves to a term page, ?q= filters the list."""
-    view = glossary_view(generation())
+    view = glossary_view(gen := generation(), asked_language(gen))
     if "term" in request.args:
         return resolve_term_param(view)
     return glossary_listing(view, query=read_param("q"))
@@ -87,7 +88,7 @@ def index() -> Response:
 def with_titles(gen: Generation, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add each finding's page title, the kind's label and the linked term's slug."""
     titles = generation_facts(gen).titles
-    view = glossary_view(gen)
+    view = glossary_view(gen, asked_language(gen))
     out = []
     for f in findings:
         canonical = view.find(str(f["canonical"])) if f.get("canonical") else None
@@ -106,12 +107,12 @@ def with_titles(gen: Generation, findings: list[dict[str, Any]]) -> list[dict[st
 def term_page(name: str) -> Response:
     """Show one term: definition, aliases, every page that uses it, and its drift."""
     gen = generation()
-    view = glossary_view(gen)
+    view = glossary_view(gen, asked_language(gen))
     term = view.find(name[:MAX_PARAM])
     if term is None:
         return glossary_listing(view, missing=name[:MAX_PARAM], status=404)
     if name != term.slug:
-        return redirect(term_url(term.slug), 302)  # type: ignore[return-value]
+        return redirect(view.url(term.slug), 302)  # type: ignore[return-value]
     own, carried = term_drift(view, term)
     return render_page(
         "glossary_term.html",
@@ -131,14 +132,14 @@ def term_page(name: str) -> Response:
 @bp.get("/api/glossary")
 def api_index() -> Response:
     """Return every term with its definition, aliases and use count."""
-    view = glossary_view(generation())
+    view = glossary_view(gen := generation(), asked_language(gen))
     return jsonify([term_entry(view, t) for t in view.glossary.terms])
 
 
 @bp.get("/api/glossary/<path:name>")
 def api_term(name: str) -> Response:
     """Return one term with the pages that use it and its drift (404 with close matches)."""
-    view = glossary_view(generation())
+    view = glossary_view(gen := generation(), asked_language(gen))
     term = view.find(name[:MAX_PARAM])
     if term is None:
         close = view.glossary.close_matches(name[:MAX_PARAM], CLOSE_MATCHES)
@@ -162,12 +163,18 @@ def api_term(name: str) -> Response:
     )
 
 
-def read_drift_filters(view: GlossaryView) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Filter the drift findings by the request's kind and term (400 for an unknown kind)."""
+def read_drift_filters(
+    view: GlossaryView, lang: str | None = None
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Filter the drift findings by the request's kind, term and language (400 for an unknown
+    kind); findings stored before languages count as the default language's."""
     try:
-        return filter_drift(view, read_param("kind"), read_param("term"))
+        kept, counts = filter_drift(view, read_param("kind"), read_param("term"))
     except ValueError as exc:
         abort(400, description=str(exc))
+    if lang:
+        kept = [f for f in kept if f.get("lang", view.default) == lang]
+    return kept, counts
 
 
 def report_link(endpoint: str = "glossary.report", **params: Any) -> str:
@@ -180,12 +187,12 @@ def report_link(endpoint: str = "glossary.report", **params: Any) -> str:
 def report() -> Response:
     """Show the glossary drift report with kind and term filters, and the unused terms."""
     gen = generation()
-    view = glossary_view(gen)
-    kept, counts = read_drift_filters(view)
+    view = glossary_view(gen, lang := asked_language(gen))
+    kept, counts = read_drift_filters(view, lang)
     page = report_page(request.args.get("page"))
     shown, pages = paginate(kept, page, PER_PAGE)
     page = min(page, pages)
-    filters = {"kind": read_param("kind"), "term": read_param("term")}
+    filters = {"kind": read_param("kind"), "term": read_param("term"), "lang": lang or ""}
     return render_page(
         "report_glossary.html",
         "_glossary_drift.html",
@@ -202,14 +209,15 @@ def report() -> Response:
         kind_help=KIND_HELP,
         unused=unused_entries(view),
         json_url=report_link("glossary.api_report", **filters),
+        languages=[(c, gen.languages.label(c)) for c in gen.languages.codes],
     )
 
 
 @bp.get("/api/reports/glossary")
 def api_report() -> Response:
     """Return every drift finding that passes the kind and term filters, and the unused terms."""
-    view = glossary_view(generation())
-    kept, counts = read_drift_filters(view)
+    view = glossary_view(gen := generation(), lang := asked_language(gen))
+    kept, counts = read_drift_filters(view, lang)
     return jsonify(
         {
             "total": len(view.drift),

@@ -22,7 +22,7 @@ from kb.render.rewrites import (
     process_page_html,
 )
 from kb.reports.page_status import page_status
-from kb.urls import page_url
+from kb.urls import is_glossary_path, page_url
 
 MAX_PATH = 1024
 HTML_CACHE_SIZE = 128
@@ -71,6 +71,8 @@ def page_metadata(gen: Generation, page: Page, as_of: date | None = None) -> dic
         "title": page.title,
         "description": page.description,
         "section": page.section,
+        "lang": page.lang or gen.languages.default,
+        "twins": gen.twins(page.url),
         "validated_on": page.validated_on,
         "validated_raw": page.validated_raw,
         "status": status["status"],
@@ -96,7 +98,7 @@ def page_html(gen: Generation, page: Page) -> str:
         context = PageContext(
             page_url=page.url,
             page_path=page.path,
-            glossary=glossary_view(gen).glossary,
+            glossary=glossary_view(gen, page.lang).tooltips,
             known_urls=facts.urls,
             broken=broken_by_target(facts.broken.get(page.url, []), page.path),
             redirects=facts.redirects,
@@ -118,8 +120,14 @@ def toc_entries(headings: tuple[Heading, ...]) -> list[dict[str, Any]]:
 
 def defined_terms(gen: Generation, page: Page) -> list[dict[str, Any]]:
     """Return the terms a glossary page defines when its body does not show them itself."""
-    view = glossary_view(gen)
-    terms = [t for t in view.glossary.terms if t.source == page.path]
+    view = glossary_view(gen, page.lang)
+    # A glossary held by a JSX component is defined in the snippet the page renders.
+    component = is_glossary_path(page.path) and not page.path.endswith(".jsx")
+    terms = [
+        t
+        for t in view.glossary.terms
+        if t.source == page.path or (component and t.source.endswith((".jsx", ".js")))
+    ]
     shown = sum(1 for t in terms if t.definition[:60] in page.text)
     if not terms or shown * 2 >= len(terms):
         return []

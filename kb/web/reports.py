@@ -114,6 +114,7 @@ def _stale_state(query: StaleQuery, show_never: bool, dated: bool) -> dict[str, 
         "changed": "1" if query.changed else "",
         "owner": query.owner,
         "days": request.args.get("days", "").strip(),
+        "lang": query.lang,
     }
 
 
@@ -216,7 +217,8 @@ def _read_findings(
     gen: Generation, read: Callable[..., FindingsPage], group: str, **paging: int
 ) -> tuple[dict[str, str], FindingsPage]:
     """Read a findings report's filters (its group, section, url) and return what they keep."""
-    filters = {name: request.args.get(name, "").strip()[:200] for name in (group, "section", "url")}
+    names = (group, "section", "url", "lang")
+    filters = {name: request.args.get(name, "").strip()[:200] for name in names}
     return filters, read(gen, **filters, **paging)
 
 

@@ -27,6 +27,7 @@ from kb.urls import term_url
 from kb.web.context import generation, vary_on_htmx, wants_fragment
 from kb.web.demand import record_search
 from kb.web.errors import error_response
+from kb.web.language import reader_language
 from kb.web.navigation import section_labels
 
 bp = Blueprint("search", __name__)
@@ -50,6 +51,7 @@ class SearchState:
     status: str | None
     page: int
     notes: tuple[str, ...] = ()
+    lang: str | None = None  # as asked (lang=); the reader's language may come from the browser
 
     def url(self, **changes: Any) -> str:
         """Return the /search URL of this state with some parameters changed (None drops one)."""
@@ -58,6 +60,7 @@ class SearchState:
             "q": state.query,
             "section": state.section,
             "status": state.status,
+            "lang": state.lang,
         }
         if state.page > 1:
             params["page"] = str(state.page)
@@ -103,6 +106,7 @@ def read_state(*, strict: bool) -> SearchState:
         status=read_filter("status"),
         page=read_int("page", 1, MAX_PAGE, strict=strict),
         notes=tuple(notes),
+        lang=read_filter("lang"),
     )
 
 
@@ -164,6 +168,11 @@ def render_search(
     """Render the results page, or only its fragment for htmx (never for a history restore)."""
     fragment = wants_fragment()
     context = result_context(state, results)
+    try:
+        languages = generation().languages
+        lang_labels = {code: languages.label(code) for code in languages.codes}
+    except NoIndex:
+        lang_labels = {}
     title = f"{state.query} – Search" if state.query.strip() else "Search"
     body = render_template(
         "_results.html" if fragment else "search.html",
@@ -174,9 +183,12 @@ def render_search(
         page_title=title,
         fragment=fragment,
         section_labels=section_labels(),
+        lang_labels=lang_labels,
         **context,
     )
-    return vary_on_htmx(make_response(body, status))
+    response = vary_on_htmx(make_response(body, status))
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/search")
@@ -194,6 +206,7 @@ def search_page() -> Response:
             limit=PER_PAGE,
             section=state.section,
             status=state.status,
+            lang=state.lang or reader_language(gen),
         )
     except (SearchUnavailable, NoIndex) as exc:
         error = f"Search is unavailable right now: {exc}"
@@ -209,13 +222,15 @@ def api_search() -> Response:
     state = read_state(strict=True)
     limit = read_int("limit", PER_PAGE, MAX_LIMIT, strict=True)
     try:
+        gen = generation()
         results = search(
-            generation(),
+            gen,
             state.query,
             page=state.page,
             limit=limit,
             section=state.section,
             status=state.status,
+            lang=state.lang or reader_language(gen),
         )
     except SearchUnavailable as exc:
         return error_response(503, f"Search is unavailable right now: {exc}")
@@ -223,7 +238,9 @@ def api_search() -> Response:
     data = results.to_json()
     notes = messages(state, results, for_page=False)
     data["message"] = " ".join(notes) if notes else None
-    return jsonify(data)
+    response = jsonify(data)
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/api/suggest")
