@@ -13,7 +13,8 @@ from kb.reports.queries import parse_report_date
 from kb.urls import edit_link, is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
-from kb.web.language import asked_language
+from kb.web.language import asked_language, language_links
+from kb.web.locale import speak
 from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
     defined_terms,
@@ -41,6 +42,8 @@ def show(path: str) -> Response:
         return resolve_term_param(glossary_view(gen, asked_language(gen)))
     page = find_page(gen, path)
     nav = page_nav(gen, page.url)
+    lang = page.lang or gen.languages.default
+    speak(lang)
     return render_page(
         "page.html",
         page=page,
@@ -55,6 +58,7 @@ def show(path: str) -> Response:
         # The search form carries the page's language only where the site has several.
         page_lang=(page.lang or gen.languages.default) if len(gen.languages.codes) > 1 else None,
         twins=gen.twins(page.url),
+        languages=language_links(gen, page.url, lang),
     )
 
 

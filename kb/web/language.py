@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from kb.index.generation import Generation
+from kb.web.locale import speak
 
 MAX_LANG = 40
 
@@ -23,3 +24,30 @@ def reader_language(gen: Generation) -> str:
         or gen.languages.from_accept(request.headers.get("Accept-Language"))
         or gen.languages.default
     )
+
+
+def speak_reader(gen: Generation, lang: str) -> None:
+    """Let the interface speak the language results are in, where the site has several (on a
+    one-language site the browser's own language keeps choosing the interface)."""
+    if len(gen.languages.codes) > 1 or asked_language(gen):
+        speak(lang)
+
+
+def language_links(gen: Generation, url: str, lang: str) -> list[dict[str, object]]:
+    """Return the language switcher of a page: the page itself and each twin, in site order.
+
+    Empty on a one-language site, or when the page has no twin to switch to.
+    """
+    twins = gen.twins(url)
+    if len(gen.languages.codes) < 2 or not twins:
+        return []
+    return [
+        {
+            "code": code,
+            "label": gen.languages.label(code),
+            "href": url if code == lang else twins[code],
+            "current": code == lang,
+        }
+        for code in gen.languages.codes
+        if code == lang or code in twins
+    ]

@@ -27,7 +27,7 @@ from kb.urls import term_url
 from kb.web.context import generation, vary_on_htmx, wants_fragment
 from kb.web.demand import record_search
 from kb.web.errors import error_response
-from kb.web.language import reader_language
+from kb.web.language import reader_language, speak_reader
 from kb.web.navigation import section_labels
 
 bp = Blueprint("search", __name__)
@@ -206,11 +206,12 @@ def search_page() -> Response:
             limit=PER_PAGE,
             section=state.section,
             status=state.status,
-            lang=state.lang or reader_language(gen),
+            lang=(lang := state.lang or reader_language(gen)),
         )
     except (SearchUnavailable, NoIndex) as exc:
         error = f"Search is unavailable right now: {exc}"
         return render_search(state, None, error=error, status=503)
+    speak_reader(gen, lang)
     record_search(state.query, results, page=state.page)
     terms = close_terms(gen, state.query) if results.total == 0 and state.query.strip() else []
     return render_search(state, results, terms=terms)
