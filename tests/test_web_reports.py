@@ -50,7 +50,10 @@ def test_stale_page_shows_counts_charts_outlook_and_table(client: FlaskClient) -
     assert "did you mean 2026-07-20?" in html
     # The CSP allows no inline style or script: nothing may rely on them.
     assert not re.search(r"\sstyle=", html)
-    assert all('src="' in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert all(
+        'src="' in tag or 'type="application/json"' in tag
+        for tag in re.findall(r"<script[^>]*>", html)
+    )
 
 
 def test_never_reviewed_pages_are_out_of_the_charts_until_asked(client: FlaskClient) -> None:

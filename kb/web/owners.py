@@ -22,6 +22,7 @@ from kb.reports.owners import (
 from kb.reports.queries import parse_report_date
 from kb.reports.stale import UNOWNED, StalePageRow
 from kb.web.context import generation, render_page
+from kb.words import said
 
 bp = Blueprint("owners", __name__)
 
@@ -57,7 +58,12 @@ def _todo(gen: Generation, as_of: date) -> tuple[str, list[StalePageRow]]:
         names = (
             ", ".join(known_owners(gen)[:20]) or "none (no CODEOWNERS, owner key or section_owners)"
         )
-        abort(404, description=f"No page is owned by {owner!r}. Owners: {names}.")
+        abort(
+            404,
+            description=said(
+                "No page is owned by %(owner)s. Owners: %(names)s.", owner=repr(owner), names=names
+            ),
+        )
     return owner, owner_todo(rows, owner)
 
 
