@@ -13,6 +13,7 @@ from kb.reports.queries import parse_report_date
 from kb.urls import edit_link, is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
+from kb.web.locale import shown_status
 from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
     defined_terms,
@@ -44,7 +45,7 @@ def show(path: str) -> Response:
         "page.html",
         page=page,
         html=page_html(gen, page),
-        status=page_status(gen, page, read_as_of()),
+        status=shown_status(page_status(gen, page, read_as_of())),
         nav=nav,
         crumbs=nav.crumbs,
         edit_url=edit_link(gen.settings.edit_url, page.path),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request
 from flask_babel import Babel, gettext
 
+from kb.reports.page_status import join_detail
 from kb.words import N_, Said
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,12 @@ def say(message: str) -> str:
     if isinstance(message, Said):
         return translate(message)
     return str(gettext(message)) if message in HTTP_DESCRIPTIONS else message
+
+
+def shown_status(status: dict[str, Any]) -> dict[str, Any]:
+    """Return a page's review status with its detail line in the reader's language."""
+    parts = [translate(part) for part in status.get("detail_parts", ())]
+    return {**status, "detail": join_detail(parts)} if parts else status
 
 
 def translated(words: dict[str, str]) -> dict[str, str]:

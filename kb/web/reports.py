@@ -16,6 +16,7 @@ from kb.reports.charts import histogram_svg, stacked_bars_svg
 from kb.reports.export import report_to_csv, report_to_json
 from kb.reports.facts import StaleView, section_names, stale_report, stale_view
 from kb.reports.findings import (
+    LINK_KIND_LABELS,
     LINK_KINDS,
     FindingsPage,
     findings_to_json,
@@ -35,6 +36,7 @@ from kb.reports.queries import (
 from kb.reports.stale import UNDATED_BUCKET
 from kb.reports.staleness import STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
+from kb.web.locale import translated
 
 bp = Blueprint("reports", __name__)
 STATUS_NAMES = tuple(s.value for s in STATUS_ORDER)
@@ -256,7 +258,9 @@ def links() -> Response:
     """Show broken internal links and anchors with a close-match suggestion."""
     gen = generation()
     filters, result = _read_findings(gen, links_page, "kind", page=_page())
-    return _render_findings(gen, "links", result, filters, kinds=LINK_KINDS)
+    return _render_findings(
+        gen, "links", result, filters, kinds=LINK_KINDS, kind_labels=translated(LINK_KIND_LABELS)
+    )
 
 
 @bp.get("/api/reports/links")
