@@ -52,6 +52,8 @@ ENGLISH_CHROME = (
     "days ago",
     "Validated",
     "review due",
+    "after validation",
+    "missing page",
 )
 
 
@@ -101,6 +103,7 @@ def get(client: FlaskClient, url: str, **headers: str) -> str:
         ("/reports/terms", ["非推奨の用語"]),
         ("/reports/glossary", ["用語集との不一致"]),
         ("/reports/owners", ["担当者"]),
+        ("/reports/owners/todo", ["要対応", "理由"]),
     ],
 )
 def test_japanese_pages_speak_japanese_with_no_english_chrome(
@@ -207,3 +210,12 @@ def test_every_status_label_is_translated(client: FlaskClient) -> None:
     html = get(client, "/reports/stale?lang=ja")
     for english in STATUS_LABELS.values():
         assert english not in chrome_text(html), english
+
+
+def test_todo_reasons_are_translated_on_the_page_and_english_in_json(client: FlaskClient) -> None:
+    html = get(client, "/reports/owners/todo?lang=ja")
+    assert re.search(r"検証の \d+ 日後に編集", html)
+    assert not re.search(r"edited \d+ days? after validation", html)
+    rows = client.get("/api/reports/owners/todo", headers={"Accept-Language": "ja"}).get_json()
+    reasons = [r for row in rows["pages"] for r in row["reasons"]]
+    assert any(re.fullmatch(r"edited \d+ days? after validation", r) for r in reasons)

@@ -21,7 +21,9 @@ from kb.reports.owners import (
 )
 from kb.reports.queries import parse_report_date
 from kb.reports.stale import UNOWNED, StalePageRow
+from kb.reports.staleness import STATUS_LABELS
 from kb.web.context import generation, render_page
+from kb.web.locale import translate, translated
 from kb.words import said
 
 bp = Blueprint("owners", __name__)
@@ -31,6 +33,12 @@ def _with_query(path: str, args: dict[str, str]) -> str:
     """Return a URL with its query (empty values left out)."""
     query = urlencode({k: v for k, v in args.items() if v})
     return f"{path}?{query}" if query else path
+
+
+def shown_reasons(row: StalePageRow) -> list[str]:
+    """Say in the reader's language why a page is on a to-do list (the JSON keeps English)."""
+    labels = translated(STATUS_LABELS)
+    return [labels.get(reason, translate(reason)) for reason in reasons(row)]
 
 
 def _as_of() -> date:
@@ -100,7 +108,7 @@ def todo() -> Response:
         "reports_owner_todo.html",
         owner=owner,
         rows=rows,
-        reasons=reasons,
+        reasons=shown_reasons,
         as_of=as_of,
         unowned=UNOWNED,
         csv_url=_with_query(url_for("owners.todo_csv"), args),
