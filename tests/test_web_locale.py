@@ -219,3 +219,12 @@ def test_todo_reasons_are_translated_on_the_page_and_english_in_json(client: Fla
     rows = client.get("/api/reports/owners/todo", headers={"Accept-Language": "ja"}).get_json()
     reasons = [r for row in rows["pages"] for r in row["reasons"]]
     assert any(re.fullmatch(r"edited \d+ days? after validation", r) for r in reasons)
+
+
+def test_chart_titles_and_legend_speak_the_reader_language(client: FlaskClient) -> None:
+    html = get(client, "/reports/stale?lang=ja")
+    assert "セクションごとのレビュー状態別ページ数" in html
+    assert "最後の検証からの経過日数別ページ数" in html
+    legend = re.findall(r'<g class="kb-legend">.*?<text[^>]*>([^<]*)</text>', html)
+    assert legend and all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", item) for item in legend)
+    assert "レビュー状態別のページの割合" in get(client, "/?lang=ja")

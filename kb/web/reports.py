@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import gettext
 
 from kb.index.generation import Generation
 from kb.params import paginate
@@ -34,7 +35,7 @@ from kb.reports.queries import (
     report_page,
 )
 from kb.reports.stale import UNDATED_BUCKET
-from kb.reports.staleness import STATUS_ORDER, Status
+from kb.reports.staleness import STATUS_LABELS, STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
 from kb.web.locale import translated
 
@@ -126,8 +127,13 @@ def _charts(view: StaleView, show_never: bool) -> dict[str, str]:
         (label, n) for label, n in view.site.age_histogram if show_never or label != UNDATED_BUCKET
     ]
     return {
-        "sections": stacked_bars_svg(sections, STATUS_NAMES),
-        "ages": histogram_svg(buckets),
+        "sections": stacked_bars_svg(
+            sections,
+            STATUS_NAMES,
+            title=gettext("Pages by review status per section"),
+            names=translated(STATUS_LABELS),
+        ),
+        "ages": histogram_svg(buckets, title=gettext("Pages by age of last validation (days)")),
     }
 
 
