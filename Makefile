@@ -32,7 +32,7 @@ install: $(STAMP) $(COMPILED) htmx
 
 ## messages: extract the UI's words into messages.pot and merge them into every catalog
 messages: $(STAMP)
-	$(BIN)/pybabel -q extract -F kb/translations/babel.cfg -k _l --no-location --sort-output -o kb/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F kb/translations/babel.cfg -k _l -k N_ -k said --no-location --sort-output -o kb/translations/messages.pot .
 	$(BIN)/pybabel -q update -i kb/translations/messages.pot -d kb/translations --no-fuzzy-matching --ignore-obsolete
 
 htmx: $(STAMP)

@@ -10,6 +10,47 @@
   var sequence = 0;
   var controller = null;
 
+  // The UI's words in the reader's language, from the page's JSON data block (_ui_words.html).
+  var WORDS = null;
+  function words() {
+    if (WORDS === null) {
+      var block = document.getElementById("kb-ui-words");
+      try {
+        WORDS = block ? JSON.parse(block.textContent) : {};
+      } catch (e) {
+        WORDS = {};
+      }
+    }
+    return WORDS;
+  }
+
+  // Fill %(name)s placeholders, as the catalogs write them.
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return name in values ? String(values[name]) : all;
+    });
+  }
+
+  function say(key, english, values) {
+    var text = words()[key];
+    return fill(typeof text === "string" ? text : english, values || {});
+  }
+
+  // A count's words by the language's own plural rule (French says "1 page", "0 page").
+  function sayCount(key, english, count, values) {
+    var forms = words()[key] || english;
+    var rule = "other";
+    try {
+      rule = new Intl.PluralRules(words().lang || "en").select(count);
+    } catch (e) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms[rule] || forms.other || english.other;
+    values = values || {};
+    values.num = count;
+    return fill(text, values);
+  }
+
   function parts() {
     var dialog = document.getElementById(DIALOG_ID);
     if (!dialog || typeof dialog.showModal !== "function") {
@@ -96,7 +137,7 @@
     }
     var where = document.createElement("span");
     where.className = "kb-sd-where";
-    where.textContent = hit.kind === "term" ? "Glossary" : hit.url.replace(/^\/|\/$/g, "").split("/").join(" › ");
+    where.textContent = hit.kind === "term" ? say("glossary", "Glossary") : hit.url.replace(/^\/|\/$/g, "").split("/").join(" › ");
     link.appendChild(where);
     if (hit.snippet) {
       var snippet = document.createElement("span");
@@ -118,10 +159,13 @@
     p.input.setAttribute("aria-expanded", count ? "true" : "false");
     setActive(p, -1);
     if (count) {
-      var more = data.total > count ? " of " + data.total : "";
-      p.status.textContent = count + more + (data.total === 1 ? " page" : " pages") + " found.";
+      p.status.textContent = data.total > count
+        ? sayCount("foundOf", { one: "%(shown)s of %(num)s page found.", other: "%(shown)s of %(num)s pages found." }, data.total, { shown: count })
+        : sayCount("found", { one: "%(num)s page found.", other: "%(num)s pages found." }, data.total);
     } else {
-      p.status.textContent = data.message || "No pages match \u2018" + query + "\u2019.";
+      // The API explains in English; readers of another language get the short sentence.
+      var apiSpeaks = words().apiSpeaks !== false;
+      p.status.textContent = (apiSpeaks && data.message) || say("noMatch", "No pages match \u2018%(query)s\u2019.", { query: query });
     }
   }
 
@@ -152,12 +196,12 @@
     controller = window.AbortController ? new AbortController() : null;
     var url = p.dialog.getAttribute("data-api") + "?limit=" + p.dialog.getAttribute("data-limit") +
       "&q=" + encodeURIComponent(query);
-    p.status.textContent = "Searching\u2026";
+    p.status.textContent = say("searching", "Searching\u2026");
     fetch(url, { headers: { Accept: "application/json" }, signal: controller && controller.signal })
       .then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok) {
-            throw new Error(data.error || data.message || "Search failed.");
+            throw new Error((words().apiSpeaks !== false && (data.error || data.message)) || say("failed", "Search failed."));
           }
           return data;
         });
@@ -170,7 +214,7 @@
       .catch(function (error) {
         if (mine === sequence && error.name !== "AbortError") {
           clear(p);
-          p.status.textContent = error.message + " Press Enter to open the full search page.";
+          p.status.textContent = error.message + " " + say("openFull", "Press Enter to open the full search page.");
         }
       });
   }

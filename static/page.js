@@ -6,6 +6,32 @@
 (function () {
   "use strict";
 
+  // The UI's words in the reader's language, from the page's JSON data block (_ui_words.html).
+  var WORDS = null;
+  function words() {
+    if (WORDS === null) {
+      var block = document.getElementById("kb-ui-words");
+      try {
+        WORDS = block ? JSON.parse(block.textContent) : {};
+      } catch (e) {
+        WORDS = {};
+      }
+    }
+    return WORDS;
+  }
+
+  // Fill %(name)s placeholders, as the catalogs write them.
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return name in values ? String(values[name]) : all;
+    });
+  }
+
+  function say(key, english, values) {
+    var text = words()[key];
+    return fill(typeof text === "string" ? text : english, values || {});
+  }
+
   var uid = 0;
 
   function each(root, selector, fn) {
@@ -44,7 +70,7 @@
       tab.id = id + "-tab";
       tab.setAttribute("role", "tab");
       tab.setAttribute("aria-controls", id + "-panel");
-      tab.textContent = title ? title.textContent.trim() : "Tab " + (i + 1);
+      tab.textContent = title ? title.textContent.trim() : say("tab", "Tab %(number)s", { number: i + 1 });
       panel.id = id + "-panel";
       panel.setAttribute("role", "tabpanel");
       panel.setAttribute("aria-labelledby", tab.id);
@@ -237,7 +263,7 @@
   function flash(button, text) {
     button.textContent = text;
     setTimeout(function () {
-      button.textContent = "Copy";
+      button.textContent = say("copy", "Copy");
     }, 1500);
   }
 
@@ -249,14 +275,14 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "kb-code-copy";
-    button.textContent = "Copy";
+    button.textContent = say("copy", "Copy");
     button.addEventListener("click", function () {
       copyText(pre.textContent).then(
         function () {
-          flash(button, "Copied");
+          flash(button, say("copied", "Copied"));
         },
         function () {
-          flash(button, "Press Ctrl+C");
+          flash(button, say("pressCopy", "Press Ctrl+C"));
           selectContents(pre);
         }
       );

@@ -6,8 +6,40 @@
 
   var KEY = "kb-theme";
   var CHOICES = ["system", "light", "dark"];
-  var LABELS = { system: "System", light: "Light", dark: "Dark" };
+  var ENGLISH = { system: "System", light: "Light", dark: "Dark" };
   var root = document.documentElement;
+  // Read when a label is drawn, not at load: this script runs in <head>.
+  // The UI's words in the reader's language, from the page's JSON data block (_ui_words.html).
+  var WORDS = null;
+  function words() {
+    if (WORDS === null) {
+      var block = document.getElementById("kb-ui-words");
+      try {
+        WORDS = block ? JSON.parse(block.textContent) : {};
+      } catch (e) {
+        WORDS = {};
+      }
+    }
+    return WORDS;
+  }
+
+  // Fill %(name)s placeholders, as the catalogs write them.
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return name in values ? String(values[name]) : all;
+    });
+  }
+
+  function say(key, english, values) {
+    var text = words()[key];
+    return fill(typeof text === "string" ? text : english, values || {});
+  }
+
+  function themeName(choice) {
+    var names = words().themes || {};
+    return names[choice] || ENGLISH[choice];
+  }
+
   var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
   // Storage can be missing or refused (private modes, sandboxed frames): then the choice only
@@ -59,11 +91,11 @@
   function label(button) {
     var choice = current();
     var next = following(choice);
-    var text = "Theme: " + LABELS[choice];
-    if (choice === "system") {
-      text += " (" + shown(choice) + ")";
-    }
-    button.setAttribute("aria-label", text + ". Switch to " + LABELS[next].toLowerCase());
+    var text = choice === "system"
+      ? say("themeSystem", "Theme: %(theme)s (%(shown)s)", { theme: themeName(choice), shown: themeName(shown(choice)).toLowerCase() })
+      : say("themeNow", "Theme: %(theme)s", { theme: themeName(choice) });
+    var switchTo = say("themeSwitch", "%(now)s. Switch to %(next)s", { now: text, next: themeName(next).toLowerCase() });
+    button.setAttribute("aria-label", switchTo);
     button.title = text;
     button.setAttribute("data-choice", choice);
     button.setAttribute("data-shown", shown(choice));

@@ -50,14 +50,17 @@ def test_stale_page_shows_counts_charts_outlook_and_table(client: FlaskClient) -
     assert "did you mean 2026-07-20?" in html
     # The CSP allows no inline style or script: nothing may rely on them.
     assert not re.search(r"\sstyle=", html)
-    assert all('src="' in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert all(
+        'src="' in tag or 'type="application/json"' in tag
+        for tag in re.findall(r"<script[^>]*>", html)
+    )
 
 
 def test_never_reviewed_pages_are_out_of_the_charts_until_asked(client: FlaskClient) -> None:
     hidden = client.get(f"/reports/stale?as_of={AS_OF}").get_data(as_text=True)
     shown = client.get(f"/reports/stale?as_of={AS_OF}&never=show").get_data(as_text=True)
-    assert "never (" not in hidden.split('id="kb-stale-table"')[0]
-    assert "never (3)" in shown
+    assert "Never validated (" not in hidden.split('id="kb-stale-table"')[0]
+    assert "Never validated (3)" in shown
     assert "never=show" in shown.split('id="kb-stale-table"')[1]  # table links keep the choice
 
 

@@ -103,7 +103,7 @@ def test_pages_carry_no_inline_script_or_style(client: FlaskClient) -> None:
     for url in ("/search", "/search?q=flag", "/search?q=zzqqxxyy", "/search?q=MFA"):
         html = client.get(url).get_data(as_text=True)
         assert " style=" not in html
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", html)
         assert not re.search(r"\son[a-z]+=", html)
 
 

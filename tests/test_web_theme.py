@@ -24,7 +24,9 @@ def test_csp_still_forbids_inline_code(client: FlaskClient) -> None:
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "script-src 'self'" in csp
     html = response.get_data(as_text=True)
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline script"
+    assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", html), (
+        "an inline script"
+    )
     assert " style=" not in html and " onclick=" not in html
 
 

@@ -12,18 +12,19 @@ from kb.glossary.drift import DRIFT_KINDS
 from kb.glossary.terms import Glossary, Term, normalize_term
 from kb.index.generation import Generation
 from kb.urls import term_url
+from kb.words import N_
 
 KIND_LABELS = {
-    "wrong-term": "Wrong term",
-    "empty": "Empty tip",
-    "variant": "Variant wording",
-    "unknown-term": "Unknown term",
+    "wrong-term": N_("Wrong term"),
+    "empty": N_("Empty tip"),
+    "variant": N_("Variant wording"),
+    "unknown-term": N_("Unknown term"),
 }
 KIND_HELP = {
-    "wrong-term": "the tip carries the definition of another term than the one it links",
-    "empty": "the tooltip has no tip text",
-    "variant": "the tip words the definition differently from the usual tip for that term",
-    "unknown-term": "the tooltip links a term the glossary does not define",
+    "wrong-term": N_("the tip carries the definition of another term than the one it links"),
+    "empty": N_("the tooltip has no tip text"),
+    "variant": N_("the tip words the definition differently from the usual tip for that term"),
+    "unknown-term": N_("the tooltip links a term the glossary does not define"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 # Colours only for when the stylesheet is missing; kb.css themes the kb-status-* classes.
@@ -82,14 +83,24 @@ def _group_rows(
     return [*kept, (f"other ({len(rest)} sections)", other)], len(rest)
 
 
-def _legend(statuses: Sequence[str], totals: Mapping[str, int], width: float) -> tuple[str, float]:
+def _text_width(label: str) -> float:
+    """Estimate a 12px label's width: 7px a character is generous for sans-serif, and wide
+    (CJK) characters take a full em, so legend items never overlap in any language."""
+    return sum(12.5 if unicodedata.east_asian_width(c) in "WF" else 7.0 for c in label)
+
+
+def _legend(
+    statuses: Sequence[str],
+    totals: Mapping[str, int],
+    width: float,
+    names: Mapping[str, str] | None = None,
+) -> tuple[str, float]:
     """Lay out legend items left to right, wrapping at the chart width; return SVG and height."""
     parts: list[str] = []
     x, y = 8.0, 6.0
     for status in statuses:
-        label = f"{_short(status)} ({totals[status]})"
-        # 7px a character is a generous estimate for 12px sans-serif, so items never overlap.
-        item_w = 28 + 7.0 * len(label)
+        label = f"{_short((names or {}).get(status, status))} ({totals[status]})"
+        item_w = 28 + _text_width(label)
         if x > 8 and x + item_w > width:
             x, y = 8.0, y + 24
         parts.append(
@@ -108,6 +119,7 @@ def stacked_bars_svg(
     max_bars: int = 20,
     title: str = "Pages by review status per section",
     chart_id: str = "kb-stale-sections",
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """Draw one horizontal stacked bar of pages by status per section, largest sections first."""
     rows, grouped = _group_rows(sections, max(1, max_bars))
@@ -125,7 +137,7 @@ def stacked_bars_svg(
             f". The {len(rows) - 1} largest sections are shown; {grouped} more are summed as other."
         )
     width, label_w, count_w, row_h = 720.0, 200.0, 56.0, 22.0
-    legend, legend_h = _legend(statuses, totals, width)
+    legend, legend_h = _legend(statuses, totals, width, names)
     height = legend_h + row_h * max(1, len(rows)) + 8
     parts = [_open(width, height, chart_id, title, desc), legend]
     if not rows or not pages:

@@ -13,8 +13,14 @@ from kb.params import paginate
 from kb.reports.facts import GenerationFacts, generation_facts
 from kb.reports.queries import PER_PAGE, ReportQueryError
 from kb.reports.terms import CONTEXT_REACH, SUPPRESSED_BY
+from kb.words import N_
 
 LINK_KINDS = ("missing-page", "missing-anchor", "nav-missing")
+LINK_KIND_LABELS = {
+    "missing-page": N_("missing page"),
+    "missing-anchor": N_("missing anchor"),
+    "nav-missing": N_("missing from the nav"),
+}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from kb.reports.export import csv_cell
 from kb.reports.facts import JUDGED_DATES, judged_rows
 from kb.reports.stale import UNOWNED, StalePageRow
 from kb.reports.staleness import STATUS_ORDER, Status
+from kb.words import said
 
 # The statuses that put a page on its owners' to-do list (besides an edit after validation).
 TODO_STATUSES = (Status.INVALID.value, Status.STALE.value, Status.DUE.value)
@@ -52,7 +53,10 @@ def reasons(row: StalePageRow) -> list[str]:
         found.append(row.status)
     if row.changed_after_validation:
         days = row.changed_days or 0
-        found.append(f"edited {days} day{'s' if days != 1 else ''} after validation")
+        if days == 1:
+            found.append(said("edited %(num)s day after validation", num=days))
+        else:
+            found.append(said("edited %(num)s days after validation", num=days))
     return found
 
 

@@ -11,25 +11,41 @@ from kb.pages import Page
 from kb.reports.campaign import campaign_facts, days_changed_after
 from kb.reports.staleness import STATUS_LABELS, Status, judge
 from kb.reports.validation import validation_from_fields
+from kb.words import said
+
+
+def detail_parts(page: Page, status: str, age: int | None, due_on: str | None) -> list[str]:
+    """Say in words what a page's review status rests on, a phrase per fact (marked for the UI)."""
+    parts: list[str] = []
+    if page.validated_on:
+        parts.append(said("validated %(date)s", date=page.validated_on))
+    if age is not None and status != Status.FUTURE:
+        if age == 0:
+            parts.append(said("today"))
+        elif age == 1:
+            parts.append(said("%(num)s day ago", num=age))
+        else:
+            parts.append(said("%(num)s days ago", num=age))
+    if status in (Status.FRESH, Status.DUE) and due_on:
+        parts.append(said("review due %(date)s", date=due_on))
+    elif status == Status.STALE and due_on:
+        parts.append(said("review was due %(date)s", date=due_on))
+    elif status == Status.NEVER:
+        parts.append(said("no validatedOn date"))
+    elif status == Status.EXEMPT:
+        parts.append(said("this page is not reviewed"))
+    return parts
+
+
+def join_detail(parts: list[str]) -> str:
+    """Join detail phrases into the line a page view shows, its first letter capitalized."""
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def status_detail(page: Page, status: str, age: int | None, due_on: str | None) -> str:
-    """Say in words what a page's review status rests on."""
-    parts = []
-    if page.validated_on:
-        parts.append(f"validated {page.validated_on}")
-    if age is not None and status != Status.FUTURE:
-        parts.append("today" if age == 0 else f"{age} day{'s' if age != 1 else ''} ago")
-    if status in (Status.FRESH, Status.DUE) and due_on:
-        parts.append(f"review due {due_on}")
-    elif status == Status.STALE and due_on:
-        parts.append(f"review was due {due_on}")
-    elif status == Status.NEVER:
-        parts.append("no validatedOn date")
-    elif status == Status.EXEMPT:
-        parts.append("this page is not reviewed")
-    text = " · ".join(parts)
-    return text[:1].upper() + text[1:]
+    """Say in English what a page's review status rests on (JSON, CLI)."""
+    return join_detail(detail_parts(page, status, age, due_on))
 
 
 def page_status(gen: Generation, page: Page, as_of: date | None = None) -> dict[str, Any]:
@@ -53,6 +69,7 @@ def page_status(gen: Generation, page: Page, as_of: date | None = None) -> dict[
         "status": status,
         "label": STATUS_LABELS.get(status, status),
         "detail": status_detail(page, status, result.age_days, due_on),
+        "detail_parts": detail_parts(page, status, result.age_days, due_on),
         "age_days": result.age_days,
         "due_on": due_on,
         "days_left": result.days_left,

@@ -14,6 +14,7 @@ from enum import StrEnum
 from kb.config import Settings
 from kb.globs import matches_any
 from kb.reports.validation import KEY, Validation
+from kb.words import N_
 
 
 class Status(StrEnum):
@@ -39,22 +40,22 @@ STATUS_ORDER: tuple[Status, ...] = (
     Status.EXEMPT,
 )
 STATUS_LABELS: dict[str, str] = {
-    "fresh": "Fresh",
-    "due": "Review due",
-    "stale": "Stale",
-    "never": "Never validated",
-    "invalid": "Invalid date",
-    "future": "Future date",
-    "exempt": "Exempt from review",
+    "fresh": N_("Fresh"),
+    "due": N_("Review due"),
+    "stale": N_("Stale"),
+    "never": N_("Never validated"),
+    "invalid": N_("Invalid date"),
+    "future": N_("Future date"),
+    "exempt": N_("Exempt from review"),
 }
 STATUS_HELP: dict[str, str] = {
-    "invalid": "validatedOn is unreadable, empty or misspelled",
-    "stale": "past the review window",
-    "due": "window ends within the warning period",
-    "never": "no validatedOn at all",
-    "future": "dated after the report date",
-    "fresh": "validated within the window",
-    "exempt": "not reviewed (exempt by glob)",
+    "invalid": N_("validatedOn is unreadable, empty or misspelled"),
+    "stale": N_("past the review window"),
+    "due": N_("window ends within the warning period"),
+    "never": N_("no validatedOn at all"),
+    "future": N_("dated after the report date"),
+    "fresh": N_("validated within the window"),
+    "exempt": N_("not reviewed (exempt by glob)"),
 }
 
 

@@ -23,6 +23,7 @@ from kb.search.results import NothingFound, SearchHit, SearchResults, build_hits
 from kb.search.scorer import Scorer
 from kb.search.searcher import READ_ERRORS, Searcher, SearchUnavailable, searcher_for
 from kb.search.spelling import Vocabulary, corrected_query
+from kb.words import said
 
 MAX_LIMIT = 100
 MAX_PAGE = 100
@@ -88,7 +89,11 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     parsed = request.parsed
     notes = list(parsed.notes)
     if parsed.root is None:
-        hint = "Nothing searchable is left in the query." if parsed.text else "Type a word."
+        hint = (
+            said("Nothing searchable is left in the query.")
+            if parsed.text
+            else said("Type a word.")
+        )
         return empty_results(parsed.text, request.page, request.limit, notes, hint)
     lang, lang_notes = reader_language(searcher.languages, request.lang)
     notes.extend(lang_notes)
@@ -102,7 +107,7 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     notes.extend(scorer.built.notes)
     strict = plan.strict()
     if strict is None:
-        hint = "Only common words or exclusions are left; add a word to search for."
+        hint = said("Only common words or exclusions are left; add a word to search for.")
         return empty_results(parsed.text, request.page, request.limit, notes, hint)
     matched = _relaxed(plan, strict)
     # Only when nothing held every word: otherwise the strict matches merely got company.
@@ -151,9 +156,15 @@ def _results(
     hits = _hits(searcher, scorer, request, matched, (own, allowed - own), statuses)
     if allowed and not hits:
         last = -(-len(allowed) // request.limit)
-        notes.append(f"Page {request.page} is past the last page of results ({last}).")
+        notes.append(
+            said(
+                "Page %(page)s is past the last page of results (%(last)s).",
+                page=request.page,
+                last=last,
+            )
+        )
     if most_words and allowed:
-        notes.append("No page contains every word; these pages match most of them.")
+        notes.append(said("No page contains every word; these pages match most of them."))
     nothing = None
     if not allowed:
         filtered = bool(matched) and (section is not None or wanted is not None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kb.reports.staleness import Status
 from kb.search.query import ParsedQuery
 from kb.search.searcher import Searcher
+from kb.words import said
 
 STATUSES = tuple(s.value for s in Status)
 Facets = dict[str, dict[str, int]]
@@ -23,7 +24,13 @@ def resolve_filters(
         match = known.get(wanted_section.casefold())
         if match is None:
             names = ", ".join(sorted(known.values()))
-            notes.append(f"There is no section '{wanted_section}'; the sections are {names}.")
+            notes.append(
+                said(
+                    "There is no section '%(section)s'; the sections are %(names)s.",
+                    section=wanted_section,
+                    names=names,
+                )
+            )
         wanted_section = match or wanted_section
     wanted_statuses = None
     if raw_status:
@@ -31,7 +38,11 @@ def resolve_filters(
         unknown = sorted(wanted_statuses - set(STATUSES))
         if unknown:
             notes.append(
-                f"There is no status {', '.join(unknown)}; use one of {', '.join(STATUSES)}."
+                said(
+                    "There is no status %(unknown)s; use one of %(known)s.",
+                    unknown=", ".join(unknown),
+                    known=", ".join(STATUSES),
+                )
             )
     return wanted_section, wanted_statuses, notes
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from kb.words import said
+
 MAX_QUERY_CHARS = 512
 MAX_LEAVES = 24
 MAX_DEPTH = 8
@@ -91,7 +93,9 @@ def clean_query(raw: object) -> tuple[str, list[str]]:
     if len(text) > MAX_QUERY_CHARS:
         cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
         text = text[: cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS]
-        notes.append(f"The query was shortened to its first {len(text)} characters.")
+        notes.append(
+            said("The query was shortened to its first %(count)s characters.", count=len(text))
+        )
     return text, notes
 
 
@@ -100,14 +104,22 @@ def _leaf_for(word: str, field_name: str | None, notes: list[str]) -> Leaf | Non
     prefix = word.endswith("*")
     core = word.rstrip("*")
     if "*" in core:
-        notes.append("Wildcards work only at the end of a word (prefix*); others were ignored.")
+        notes.append(
+            said("Wildcards work only at the end of a word (prefix*); others were ignored.")
+        )
     # A "?" is read as punctuation (questions, URLs), not as a one-letter wildcard.
     core = " ".join(core.replace("*", " ").replace("?", " ").split())
     if not _WORDISH.search(core):
         return None
     if prefix:
         if len(core) < MIN_PREFIX:
-            notes.append(f"'{word}' is too short for a prefix search; searched for '{core}'.")
+            notes.append(
+                said(
+                    "'%(word)s' is too short for a prefix search; searched for '%(core)s'.",
+                    word=word,
+                    core=core,
+                )
+            )
             return Leaf("word", core, field_name)
         return Leaf("prefix", core, field_name)
     return Leaf("word", core, field_name)
@@ -125,7 +137,7 @@ def tokenize(text: str, notes: list[str]) -> list[_Token]:
         if m.group(1):
             close = text.find('"', pos)
             if close < 0:
-                notes.append("An unclosed quote was ignored.")
+                notes.append(said("An unclosed quote was ignored."))
                 continue
             phrase = " ".join(text[pos:close].split())
             pos = close + 1
@@ -226,16 +238,16 @@ class _Parser:
             return None
         if token.kind == "open":
             if depth >= MAX_DEPTH:
-                self.notes.append("Parentheses nested too deep were flattened.")
+                self.notes.append(said("Parentheses nested too deep were flattened."))
                 return None
             inner = self.parse_or(depth + 1)
             if (nxt := self.peek()) is not None and nxt.kind == "close":
                 self.pos += 1
             elif "unbalanced" not in " ".join(self.notes):
-                self.notes.append("An unbalanced parenthesis was ignored.")
+                self.notes.append(said("An unbalanced parenthesis was ignored."))
             return inner
         if token.kind == "close":
-            self.notes.append("An unbalanced parenthesis was ignored.")
+            self.notes.append(said("An unbalanced parenthesis was ignored."))
             return None
         if token.kind != "leaf" or token.leaf is None:
             return None  # a lone operator

@@ -71,7 +71,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def status_words() -> dict[str, Any]:
         """Give every template the review statuses in order, with their labels and help."""
         statuses = tuple(s.value for s in STATUS_ORDER)
-        return {"statuses": statuses, "status_labels": STATUS_LABELS, "status_help": STATUS_HELP}
+        return {
+            "statuses": statuses,
+            "status_labels": locale.translated(STATUS_LABELS),
+            "status_help": locale.translated(STATUS_HELP),
+        }
 
     for module in (home, docs, glossary, reports, search, owners, demand):
         app.register_blueprint(module.bp)

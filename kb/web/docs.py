@@ -15,6 +15,7 @@ from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
 from kb.web.language import asked_language, language_links
 from kb.web.locale import speak
+from kb.web.locale import shown_status
 from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
     defined_terms,
@@ -48,7 +49,7 @@ def show(path: str) -> Response:
         "page.html",
         page=page,
         html=page_html(gen, page),
-        status=page_status(gen, page, read_as_of()),
+        status=shown_status(page_status(gen, page, read_as_of())),
         nav=nav,
         crumbs=nav.crumbs,
         edit_url=edit_link(gen.settings.edit_url, page.path),

@@ -8,7 +8,9 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kb.index.generations import NoIndex
+from kb.web.locale import say
 from kb.web.missing import not_found
+from kb.words import said
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ def error_response(status: int, message: str) -> Response:
         response = jsonify({"error": message})
         response.status_code = status
         return response
-    return make_response(render_template("error.html", status=status, message=message), status)
+    html = render_template("error.html", status=status, message=say(message))
+    return make_response(html, status)
 
 
 def init_app(app: Flask) -> None:
@@ -40,7 +43,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NoIndex)
     def no_index(exc: NoIndex) -> Response:
-        return error_response(503, f"The index is not available: {exc}")
+        return error_response(503, said("The index is not available: %(reason)s", reason=str(exc)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

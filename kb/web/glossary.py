@@ -27,6 +27,7 @@ from kb.reports.queries import PER_PAGE, report_page
 from kb.urls import url_for_path
 from kb.web.context import generation, render_page, wants_fragment
 from kb.web.language import asked_language
+from kb.web.locale import translated
 
 bp = Blueprint("glossary", __name__)
 
@@ -205,8 +206,8 @@ def report() -> Response:
         filters=filters,
         link=lambda **changes: report_link(**{**filters, "page": page, **changes}),
         kinds=DRIFT_KINDS,
-        kind_labels=KIND_LABELS,
-        kind_help=KIND_HELP,
+        kind_labels=translated(KIND_LABELS),
+        kind_help=translated(KIND_HELP),
         unused=unused_entries(view),
         json_url=report_link("glossary.api_report", **filters),
         languages=[(c, gen.languages.label(c)) for c in gen.languages.codes],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import gettext
 
 from kb.reports.charts import share_bar_svg
 from kb.reports.overview import overview
@@ -27,7 +28,9 @@ def index() -> Response:
         summary=gen.meta("summary", {}),
         ov=ov,
         statuses=STATUS_NAMES,
-        share_bar=share_bar_svg(ov.summary, STATUS_NAMES),
+        share_bar=share_bar_svg(
+            ov.summary, STATUS_NAMES, title=gettext("Share of pages by review status")
+        ),
         campaign=campaign_numbers(gen, ov.as_of),
     )
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
+
+from kb.reports.page_status import join_detail
+from kb.words import N_, Said
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,11 @@ def content_language() -> str:
     return str(select_locale()).replace("_", "-")
 
 
+def ui_speaks_english() -> bool:
+    """Tell whether the interface is English, the language of the JSON API's messages."""
+    return select_locale().language == DEFAULT_UI_LANGUAGE
+
+
 def select_locale() -> Locale:
     """Choose the interface's locale for this request (Flask-Babel's locale selector)."""
     for code in (g.get(_CONTENT_LANGUAGE), request.args.get("lang")):
@@ -60,6 +69,47 @@ def select_locale() -> Locale:
             return chosen
     best = request.accept_languages.best_match(ui_languages())
     return as_locale(best) or Locale.parse(DEFAULT_UI_LANGUAGE)
+
+
+def translate(text: str) -> str:
+    """Say a lower layer's marked sentence (kb.words.said) in the reader's language."""
+    if isinstance(text, Said):
+        return str(gettext(text.msgid, **text.values))
+    return text
+
+
+# Werkzeug's own descriptions, word for word, so that an HTML error page speaks the reader's
+# language; the JSON API keeps them in English.
+HTTP_DESCRIPTIONS = (
+    N_(
+        "The requested URL was not found on the server. If you entered the URL manually please "
+        "check your spelling and try again."
+    ),
+    N_("The method is not allowed for the requested URL."),
+    N_(
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application."
+    ),
+    N_("The browser (or proxy) sent a request that this server could not understand."),
+)
+
+
+def say(message: str) -> str:
+    """Return an error message in the reader's language when the catalogs know it."""
+    if isinstance(message, Said):
+        return translate(message)
+    return str(gettext(message)) if message in HTTP_DESCRIPTIONS else message
+
+
+def shown_status(status: dict[str, Any]) -> dict[str, Any]:
+    """Return a page's review status with its detail line in the reader's language."""
+    parts = [translate(part) for part in status.get("detail_parts", ())]
+    return {**status, "detail": join_detail(parts)} if parts else status
+
+
+def translated(words: dict[str, str]) -> dict[str, str]:
+    """Translate a table of marked words (status labels, help) for this request."""
+    return {key: gettext(word) for key, word in words.items()}
 
 
 def missing_catalogs() -> list[Path]:
@@ -83,3 +133,4 @@ def init_app(app: Flask) -> None:
         # `make install` compiles the catalogs; a bare `pip install` leaves the UI in English.
         log.warning("%s is not compiled: run `make install` (pybabel compile)", source)
     app.jinja_env.globals["content_language"] = content_language
+    app.jinja_env.globals["ui_speaks_english"] = ui_speaks_english

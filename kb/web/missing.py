@@ -21,6 +21,8 @@ from kb.search import SearchUnavailable, search
 from kb.structure.redirects import Hop, RedirectLoop, Redirects, is_external
 from kb.urls import DOCS_ROOT, page_api_url
 from kb.web.context import generation
+from kb.web.locale import say
+from kb.words import said
 
 MAX_PATH = 1024
 SUGGESTIONS = 8
@@ -58,7 +60,10 @@ def not_found(message: str) -> Response | None:
     try:
         hop = served_redirects(gen).follow(wanted, urls.__contains__)
     except RedirectLoop as loop:
-        hop, problem = None, f"The redirects for this URL go round in a loop: {loop}"
+        hop, problem = (
+            None,
+            said("The redirects for this URL go round in a loop: %(loop)s", loop=str(loop)),
+        )
         log.warning("redirect loop: %s", loop)
     if hop is not None:
         return _redirect(hop, api=wanted != request.path)
@@ -70,7 +75,7 @@ def not_found(message: str) -> Response | None:
         response.status_code = 404
         return response
     html = render_template(
-        "not_found.html", message=problem or message, suggestions=suggestions, query=words
+        "not_found.html", message=say(problem or message), suggestions=suggestions, query=words
     )
     return make_response(html, 404)
 

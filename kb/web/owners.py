@@ -21,7 +21,10 @@ from kb.reports.owners import (
 )
 from kb.reports.queries import parse_report_date
 from kb.reports.stale import UNOWNED, StalePageRow
+from kb.reports.staleness import STATUS_LABELS
 from kb.web.context import generation, render_page
+from kb.web.locale import translate, translated
+from kb.words import said
 
 bp = Blueprint("owners", __name__)
 
@@ -30,6 +33,12 @@ def _with_query(path: str, args: dict[str, str]) -> str:
     """Return a URL with its query (empty values left out)."""
     query = urlencode({k: v for k, v in args.items() if v})
     return f"{path}?{query}" if query else path
+
+
+def shown_reasons(row: StalePageRow) -> list[str]:
+    """Say in the reader's language why a page is on a to-do list (the JSON keeps English)."""
+    labels = translated(STATUS_LABELS)
+    return [labels.get(reason, translate(reason)) for reason in reasons(row)]
 
 
 def _as_of() -> date:
@@ -57,7 +66,12 @@ def _todo(gen: Generation, as_of: date) -> tuple[str, list[StalePageRow]]:
         names = (
             ", ".join(known_owners(gen)[:20]) or "none (no CODEOWNERS, owner key or section_owners)"
         )
-        abort(404, description=f"No page is owned by {owner!r}. Owners: {names}.")
+        abort(
+            404,
+            description=said(
+                "No page is owned by %(owner)s. Owners: %(names)s.", owner=repr(owner), names=names
+            ),
+        )
     return owner, owner_todo(rows, owner)
 
 
@@ -94,7 +108,7 @@ def todo() -> Response:
         "reports_owner_todo.html",
         owner=owner,
         rows=rows,
-        reasons=reasons,
+        reasons=shown_reasons,
         as_of=as_of,
         unowned=UNOWNED,
         csv_url=_with_query(url_for("owners.todo_csv"), args),

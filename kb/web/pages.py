@@ -23,6 +23,7 @@ from kb.render.rewrites import (
 )
 from kb.reports.page_status import page_status
 from kb.urls import is_glossary_path, page_url
+from kb.words import said
 
 MAX_PATH = 1024
 HTML_CACHE_SIZE = 128
@@ -58,7 +59,7 @@ def find_page(gen: Generation, path: str) -> Page:
     url = page_url(path)
     page = gen.store.get(url)
     if page is None:
-        abort(404, description=f"No page at {url}.")
+        abort(404, description=said("No page at %(url)s.", url=url))
     return page
 
 

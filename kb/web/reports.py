@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import gettext
 
 from kb.index.generation import Generation
 from kb.params import paginate
@@ -16,6 +17,7 @@ from kb.reports.charts import histogram_svg, stacked_bars_svg
 from kb.reports.export import report_to_csv, report_to_json
 from kb.reports.facts import StaleView, section_names, stale_report, stale_view
 from kb.reports.findings import (
+    LINK_KIND_LABELS,
     LINK_KINDS,
     FindingsPage,
     findings_to_json,
@@ -33,9 +35,10 @@ from kb.reports.queries import (
     report_page,
 )
 from kb.reports.stale import UNDATED_BUCKET
-from kb.reports.staleness import STATUS_ORDER, Status
+from kb.reports.staleness import STATUS_LABELS, STATUS_ORDER, Status
 from kb.web.context import generation, render_page, wants_fragment
 from kb.web.demand import stale_demand, zero_results_json
+from kb.web.locale import translated
 
 bp = Blueprint("reports", __name__)
 STATUS_NAMES = tuple(s.value for s in STATUS_ORDER)
@@ -129,8 +132,13 @@ def _charts(view: StaleView, show_never: bool) -> dict[str, str]:
         (label, n) for label, n in view.site.age_histogram if show_never or label != UNDATED_BUCKET
     ]
     return {
-        "sections": stacked_bars_svg(sections, STATUS_NAMES),
-        "ages": histogram_svg(buckets),
+        "sections": stacked_bars_svg(
+            sections,
+            STATUS_NAMES,
+            title=gettext("Pages by review status per section"),
+            names=translated(STATUS_LABELS),
+        ),
+        "ages": histogram_svg(buckets, title=gettext("Pages by age of last validation (days)")),
     }
 
 
@@ -262,7 +270,9 @@ def links() -> Response:
     """Show broken internal links and anchors with a close-match suggestion."""
     gen = generation()
     filters, result = _read_findings(gen, links_page, "kind", page=_page())
-    return _render_findings(gen, "links", result, filters, kinds=LINK_KINDS)
+    return _render_findings(
+        gen, "links", result, filters, kinds=LINK_KINDS, kind_labels=translated(LINK_KIND_LABELS)
+    )
 
 
 @bp.get("/api/reports/links")

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from kb.glossary.listing import glossary_view
 from kb.index.generation import Generation
@@ -28,7 +29,9 @@ from kb.web.context import generation, vary_on_htmx, wants_fragment
 from kb.web.demand import record_search
 from kb.web.errors import error_response
 from kb.web.language import reader_language, speak_reader
+from kb.web.locale import translate
 from kb.web.navigation import section_labels
+from kb.words import said
 
 bp = Blueprint("search", __name__)
 
@@ -77,7 +80,11 @@ def read_query() -> tuple[str, list[str]]:
     """Read q from the request, cut to MAX_QUERY_LENGTH, with a note when it was cut."""
     limit = int(current_app.config.get("MAX_QUERY_LENGTH", 512))
     query, cut = clean_text(request.args.get("q"), limit)
-    notes = [f"Your query was longer than {limit} characters and was shortened."] if cut else []
+    notes: list[str] = (
+        [said("Your query was longer than %(limit)s characters and was shortened.", limit=limit)]
+        if cut
+        else []
+    )
     return query, notes
 
 
@@ -133,10 +140,13 @@ def messages(state: SearchState, results: SearchResults | None, *, for_page: boo
     A results page shows the reading notes (it lays out the rest as links); the JSON API gives
     the whole message.
     """
-    found = list(state.notes)
+    found = [translate(note) for note in state.notes] if for_page else list(state.notes)
     if results is None:
         return found
-    engine = " ".join(results.reading_notes()) if for_page else results.message
+    if for_page:
+        engine = " ".join(translate(note) for note in results.reading_notes())
+    else:
+        engine = results.message or ""
     if engine:
         found.append(engine)
     return found
@@ -173,7 +183,11 @@ def render_search(
         lang_labels = {code: languages.label(code) for code in languages.codes}
     except NoIndex:
         lang_labels = {}
-    title = f"{state.query} – Search" if state.query.strip() else "Search"
+    title = (
+        gettext("%(query)s – Search", query=state.query)
+        if state.query.strip()
+        else gettext("Search")
+    )
     body = render_template(
         "_results.html" if fragment else "search.html",
         search_state=state,
@@ -209,7 +223,7 @@ def search_page() -> Response:
             lang=(lang := state.lang or reader_language(gen)),
         )
     except (SearchUnavailable, NoIndex) as exc:
-        error = f"Search is unavailable right now: {exc}"
+        error = gettext("Search is unavailable right now: %(reason)s", reason=exc)
         return render_search(state, None, error=error, status=503)
     speak_reader(gen, lang)
     record_search(state.query, results, page=state.page)

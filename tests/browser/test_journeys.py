@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from kb.reports.staleness import STATUS_LABELS
 from tests.browser.conftest import ARTIFACTS, BrowserPage
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ TABLE_ROWS = """() => [...document.querySelectorAll("#kb-stale-table tbody tr")]
   const cells = [...tr.children].map(td => td.querySelector(".kb-url")
     ? td.querySelector("a").textContent.trim() : td.textContent.trim());
   return {url: tr.dataset.url, title: cells[0], section: cells[1], date: cells[2],
-          age: cells[3], status: cells[4], problem: cells[5]};
+          age: cells[3], status: cells[4], problem: cells[6]};
 })"""
 
 
@@ -192,7 +193,7 @@ def expected_cells(row: dict[str, str]) -> dict[str, str]:
         "section": row["section"],
         "date": date,
         "age": row["age_days"] or "—",
-        "status": row["status"],
+        "status": STATUS_LABELS[row["status"]],
         "problem": row["problem"],
     }
 
