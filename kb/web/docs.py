@@ -13,8 +13,7 @@ from kb.reports.queries import parse_report_date
 from kb.urls import edit_link, is_glossary_path, page_api_url
 from kb.web.context import generation, render_page
 from kb.web.glossary import resolve_term_param
-from kb.web.language import asked_language, language_links
-from kb.web.locale import speak
+from kb.web.language import asked_language, language_links, speak_reader
 from kb.web.locale import shown_status
 from kb.web.navigation import nav_json, page_nav
 from kb.web.pages import (
@@ -44,7 +43,7 @@ def show(path: str) -> Response:
     page = find_page(gen, path)
     nav = page_nav(gen, page.url)
     lang = page.lang or gen.languages.default
-    speak(lang)
+    speak_reader(gen, lang)
     return render_page(
         "page.html",
         page=page,
@@ -60,6 +59,7 @@ def show(path: str) -> Response:
         page_lang=(page.lang or gen.languages.default) if len(gen.languages.codes) > 1 else None,
         twins=gen.twins(page.url),
         languages=language_links(gen, page.url, lang),
+        content_lang=lang,
     )
 
 

@@ -27,8 +27,11 @@ def reader_language(gen: Generation) -> str:
 
 
 def speak_reader(gen: Generation, lang: str) -> None:
-    """Let the interface speak the language results are in, where the site has several (on a
-    one-language site the browser's own language keeps choosing the interface)."""
+    """Let the interface speak the language a page or results are in, where the site has several.
+
+    On a one-language site the browser's own language keeps choosing the interface; the page's
+    content then carries its own `lang` (page.html), so both are labelled right.
+    """
     if len(gen.languages.codes) > 1 or asked_language(gen):
         speak(lang)
 

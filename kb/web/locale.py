@@ -14,7 +14,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request
-from flask_babel import Babel, gettext
+from flask_babel import Babel, gettext, refresh
 
 from kb.reports.page_status import join_detail
 from kb.words import N_, Said
@@ -44,8 +44,11 @@ def as_locale(code: str | None) -> Locale | None:
 
 def speak(code: str | None) -> None:
     """Say which language this response's content is in (a page's language, a search's)."""
-    if as_locale(code) is not None:
+    if as_locale(code) is not None and _CONTENT_LANGUAGE not in g:
         g.setdefault(_CONTENT_LANGUAGE, code)
+        # Flask-Babel keeps the locale it chose first in a request; a word translated before the
+        # page's language was known must not fix the language of the rest.
+        refresh()
 
 
 def content_language() -> str:
