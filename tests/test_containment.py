@@ -258,7 +258,7 @@ PAGE_STAGES = {
     "rendering": (kb.build.page, "render_markdown"),
     "sanitizing": (kb.render.markdown, "sanitize_html"),
     "glossary reading": (kb.build.page, "parse_glossary_page"),
-    "analysing": (kb.build.page, "deprecated_hits"),
+    "analysing": (kb.build.page, "scan_terms"),
     "deriving the title": (kb.build.page, "page_title"),
     "deriving the review date": (kb.build.page, "read_validation"),
 }
