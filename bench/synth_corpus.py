@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from kb.index.generations import link_tree
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "auth0-docs"
 SITE_FILES = ("snippets", "config", "docs.json")
@@ -329,18 +331,6 @@ def _copy_in_worker(job: tuple[int, int, str]) -> int:
     count = write_copy(_model, copy, seed, building)
     building.rename(final)
     return count
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """Recreate a tree with hard links (copies when linking is not possible)."""
-    for folder, _, files in os.walk(source):
-        into = target / Path(folder).relative_to(source)
-        into.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            try:
-                os.link(Path(folder) / name, into / name)
-            except OSError:
-                shutil.copy2(Path(folder) / name, into / name)
 
 
 def build_site(corpus: Path, factor: int, out: Path, seed: int, cache: Path | None = None) -> int:

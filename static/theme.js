@@ -9,31 +9,9 @@
   var ENGLISH = { system: "System", light: "Light", dark: "Dark" };
   var root = document.documentElement;
   // Read when a label is drawn, not at load: this script runs in <head>.
-  // The UI's words in the reader's language, from the page's JSON data block (_ui_words.html).
-  var WORDS = null;
-  function words() {
-    if (WORDS === null) {
-      var block = document.getElementById("kb-ui-words");
-      try {
-        WORDS = block ? JSON.parse(block.textContent) : {};
-      } catch (e) {
-        WORDS = {};
-      }
-    }
-    return WORDS;
-  }
-
-  // Fill %(name)s placeholders, as the catalogs write them.
-  function fill(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (all, name) {
-      return name in values ? String(values[name]) : all;
-    });
-  }
-
-  function say(key, english, values) {
-    var text = words()[key];
-    return fill(typeof text === "string" ? text : english, values || {});
-  }
+  // The interface's words, shared by every script (static/words.js).
+  var words = window.kbWords.words;
+  var say = window.kbWords.say;
 
   function themeName(choice) {
     var names = words().themes || {};

@@ -54,7 +54,7 @@ def test_the_toc_observer_is_disconnected_when_its_headings_leave(tab: BrowserPa
     page.locator("#kb-q").click()
     type_query(tab, "kill switch")  # htmx swaps the results into #main: the headings are gone
     # htmx:load may fire a moment after the results show on a busy machine.
-    page.wait_for_function("window.__kbDisconnects >= 1", timeout=5_000)
+    page.wait_for_function("() => window.__kbDisconnects >= 1", timeout=5_000)
     assert page.evaluate("window.__kbDisconnects") == 1
     assert tab.errors == []
 
