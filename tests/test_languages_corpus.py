@@ -19,6 +19,7 @@ from kb.index.generations import current_generation
 from kb.search import search
 from kb.web import create_app
 from tests.conftest import CORPUS
+from tests.required import cannot_run
 
 I18N = CORPUS.parent / "auth0-docs-i18n"
 AS_OF = date(2026, 11, 26)
@@ -37,7 +38,7 @@ def whole_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if prebuilt:
         return Path(prebuilt)
     if not (CORPUS / "docs").is_dir() or not (I18N / "docs").is_dir():
-        pytest.skip(f"the corpora are not at {CORPUS} and {I18N}")
+        cannot_run("corpus", f"the corpora are not at {CORPUS} and {I18N}")
     root = tmp_path_factory.mktemp("whole-site")
     site = root / "site"
     shutil.copytree(CORPUS, site)
