@@ -31,6 +31,8 @@ FLUSH_SECONDS = 1.0
 BATCH_ROWS = 500
 MAX_PENDING = 100_000  # rows queued while the disk is unavailable; past this the oldest drop
 BUSY_TIMEOUT_MS = 5000
+# How long closing keeps retrying a batch another writer kept out (a worker exiting under load).
+CLOSE_RETRY_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -185,10 +187,28 @@ class SearchLog:
         if thread is not None and thread is not threading.current_thread() and self._is_ours():
             thread.join(timeout=10)
         with self._db_lock:
-            self._write_pending()
+            self._drain()
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def _drain(self) -> None:
+        """Write what is queued before closing, retrying a while if another writer holds the
+        file (database lock held): closing must not drop the searches a retry would keep."""
+        deadline = time.monotonic() + CLOSE_RETRY_SECONDS
+        while True:
+            self._write_pending()
+            with self._queue_lock:
+                left = len(self._pending)
+            if not left:
+                return
+            if time.monotonic() >= deadline:
+                log.error("search log %s: %d searches could not be written", self.path, left)
+                return
+            if self._conn is not None:  # a connection that failed half-way is opened afresh
+                self._conn.close()
+                self._conn = None
+            time.sleep(0.05)
 
     def _is_ours(self) -> bool:
         """Tell whether this object was set up in this process (not inherited through fork)."""
@@ -263,7 +283,8 @@ def write_batch(conn: sqlite3.Connection, batch: Sequence[LoggedSearch]) -> None
             )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -282,5 +303,6 @@ def prune(conn: sqlite3.Connection, before: date, max_rows: int) -> None:
             conn.execute("DELETE FROM top_hits WHERE search_id < ?", (oldest_kept,))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
