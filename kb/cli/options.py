@@ -20,6 +20,15 @@ INDEX_DIR_OPTION = click.option(
 )
 
 
+STATE_DIR_OPTION = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The server's writable state folder, holding its search log (default: the state_dir "
+    "setting, else INDEX_DIR-state beside the index folder).",
+)
+
+
 def open_generation(command: str, index_dir: Path) -> Generation:
     """Open the served generation, or exit 2 with a clear message when there is none."""
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kb.cli.options import INDEX_DIR_OPTION, judge_budget, open_generation
+from kb.cli.options import INDEX_DIR_OPTION, STATE_DIR_OPTION, judge_budget, open_generation
 from kb.config import load_settings, state_folder
 from kb.demand.log import LOG_FILE, utc_today
 from kb.demand.report import DEFAULT_DAYS, MAX_DAYS, page_demand_from_file
@@ -73,13 +73,7 @@ FAIL_OVER_STALE_HELP = (
 @click.option(
     "--fail-over", type=click.IntRange(min=0), default=None, metavar="N", help=FAIL_OVER_STALE_HELP
 )
-@click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The server's state folder, whose search log gives the demand column (default: the "
-    "state_dir setting, else INDEX_DIR-state). Without a log, demand is empty.",
-)
+@STATE_DIR_OPTION
 @click.option(
     "--days",
     type=click.IntRange(1, MAX_DAYS),

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kb.build.watch import reindex, watch
-from kb.cli.options import INDEX_DIR_OPTION
+from kb.cli.options import INDEX_DIR_OPTION, STATE_DIR_OPTION
 from kb.config import load_settings
 from kb.serve import serve
 
@@ -30,13 +30,7 @@ from kb.serve import serve
     type=click.IntRange(1, 64),
     help="Worker processes (each serves 4 requests at a time).",
 )
-@click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Writable folder for the search log (default: the state_dir setting, else "
-    "INDEX_DIR-state beside the index folder).",
-)
+@STATE_DIR_OPTION
 @click.option(
     "--watch",
     "watch_root",

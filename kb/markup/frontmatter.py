@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,7 @@ def _load_meta(block: str) -> tuple[dict[str, Any], str | None]:
         loaded = yaml.load(block, Loader=DatesAsTextLoader)
     except yaml.YAMLError as exc:
         return _salvage(block), f"malformed frontmatter: {_yaml_reason(exc)}; simple keys salvaged"
-    if _expands_past(loaded, MAX_YAML_VALUES):
+    if expands_past(loaded, MAX_YAML_VALUES):
         reason = f"YAML aliases expand it to over {MAX_YAML_VALUES:,} values"
         return _salvage(block), f"malformed frontmatter: {reason}; simple keys salvaged"
     if isinstance(loaded, dict):
@@ -151,8 +152,14 @@ def _nesting_bound(block: str) -> int:
     return deepest + lines
 
 
-def _expands_past(value: Any, limit: int) -> bool:
-    """Tell whether loaded YAML holds more than limit values once aliases are expanded (or loops)."""
+def expands_past(
+    value: Any, limit: int, inside: Callable[[Any], Iterable[Any]] | None = None
+) -> bool:
+    """Tell whether loaded YAML holds more than limit values once aliases are expanded (or loops).
+
+    `inside` names what a value of another kind holds (a reader's own node types, such as a
+    tagged value kept inert).
+    """
     pending, seen = [value], 0
     while pending:
         item = pending.pop()
@@ -164,4 +171,6 @@ def _expands_past(value: Any, limit: int) -> bool:
             pending.extend(item.values())
         elif isinstance(item, list | tuple):
             pending.extend(item)
+        elif inside is not None:
+            pending.extend(inside(item))
     return False

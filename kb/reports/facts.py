@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from kb.index.generation import Generation
 from kb.reports.campaign import campaign_facts
@@ -123,15 +124,7 @@ def stale_view(
         else site
     )
     filtered = report_from_rows(
-        in_section.pages,
-        query.as_of,
-        gen.settings,
-        status=query.status or None,
-        sort=query.sort,
-        descending=query.descending,
-        changed=query.changed,
-        owner=query.owner,
-        demand=demand,
+        in_section.pages, query.as_of, gen.settings, **_narrowing(query, demand)
     )
     return StaleView(site, in_section, filtered)
 
@@ -146,11 +139,18 @@ def stale_report(
         query.as_of,
         gen.settings,
         section=query.section or None,
-        status=query.status or None,
-        sort=query.sort,
-        descending=query.descending,
-        changed=query.changed,
-        owner=query.owner,
-        demand=demand,
         lang=query.lang or None,
+        **_narrowing(query, demand),
     )
+
+
+def _narrowing(query: StaleQuery, demand: Mapping[str, int] | None) -> dict[str, Any]:
+    """Return the filters and order a stale query puts on rows already in its section."""
+    return {
+        "status": query.status or None,
+        "sort": query.sort,
+        "descending": query.descending,
+        "changed": query.changed,
+        "owner": query.owner,
+        "demand": demand,
+    }

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from kb.markup.frontmatter import expands_past
+
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 DEFAULT_DOCS_DIR = "docs"
 MAX_CONFIG_BYTES = 2_000_000
@@ -143,28 +145,16 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise MkDocsConfigError(f"{path}: holds a {type(data).__name__}, not a mapping of settings")
-    if _too_many_values(data):
+    if expands_past(data, MAX_CONFIG_VALUES, _tagged_value):
         raise MkDocsConfigError(
             f"{path}: holds more than {MAX_CONFIG_VALUES} values once its aliases are followed"
         )
     return data
 
 
-def _too_many_values(data: Any) -> bool:
-    """Tell whether walking the data (aliases followed) would visit too many values."""
-    pending, seen = [data], 0
-    while pending:
-        value = pending.pop()
-        seen += 1
-        if seen > MAX_CONFIG_VALUES:
-            return True
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, YamlTag):
-            pending.append(value.value)
-    return False
+def _tagged_value(value: Any) -> tuple[Any, ...]:
+    """Return what a tagged node holds, so an alias bomb under a tag is counted too."""
+    return (value.value,) if isinstance(value, YamlTag) else ()
 
 
 def _load_with_inherit(path: Path, root: Path, depth: int) -> dict[str, Any]:
