@@ -7,12 +7,12 @@ holding those words.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from typing import Any
 
 from flask import Response, jsonify, make_response, redirect, render_template, request
+from rapidfuzz import fuzz, process
 
 from kb.index.generation import Generation
 from kb.index.generations import NoIndex
@@ -26,6 +26,8 @@ from kb.words import said
 
 MAX_PATH = 1024
 SUGGESTIONS = 8
+BY_SPELLING = 5  # pages offered for a URL spelled nearly like theirs
+SPELLING_CUTOFF = 75  # similarity (0-100) below which a URL is not "nearly" another
 API_PAGES = "/api/pages"
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,11 @@ def slug_words(url: str) -> str:
 def closest_pages(gen: Generation, url: str) -> list[dict[str, Any]]:
     """Return the pages closest to a missing URL: by the URL's spelling, then by its words."""
     titles = generation_facts(gen).titles
-    found = difflib.get_close_matches(url, list(titles), n=5, cutoff=0.75)
+    # rapidfuzz scores every URL in C: difflib took 20-70 ms per 404 at 1x and grows with the site.
+    close = process.extract(
+        url, titles.keys(), scorer=fuzz.ratio, limit=BY_SPELLING, score_cutoff=SPELLING_CUTOFF
+    )
+    found = [match for match, _, _ in close]
     words = slug_words(url)
     if words:
         try:
