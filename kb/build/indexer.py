@@ -20,6 +20,7 @@ from kb.build.incremental import (
     Changes,
     changed_sources,
     previous_generation,
+    record_sources,
     served_count,
     settings_fingerprint,
 )
@@ -29,7 +30,8 @@ from kb.build.pool import build_pages
 from kb.config import Settings, report_settings
 from kb.index import generations
 from kb.index.checkpoints import checkpoint
-from kb.index.store import STORE_FILE, PageStore
+from kb.index.delta import store_after
+from kb.index.store import PageStore
 from kb.search.writer import SCHEMA_VERSION, IndexWriter
 
 Progress = Callable[[int, int], None]
@@ -96,8 +98,12 @@ def build_index(
     full: bool = False,
     allow_shrink: bool = False,
     progress: Progress | None = None,
+    verify: bool = False,
 ) -> BuildSummary:
-    """Build a new generation (incrementally when possible) and switch it in atomically."""
+    """Build a new generation (incrementally when possible) and switch it in atomically.
+
+    verify checks every checksum of the served generation before building on it.
+    """
     started = time.perf_counter()
     summary = BuildSummary()
     with generations.writer_lock(settings.index_dir):
@@ -106,7 +112,7 @@ def build_index(
             settings.site_root, settings.excludes, settings.snippet_dirs, skip=(settings.index_dir,)
         )
         checkpoint("walk")
-        run = _start(settings, found, full, summary, site_markup(settings))
+        run = _start(settings, found, full, summary, site_markup(settings), verify)
         try:
             _write(run, settings, summary, progress)
             summary.pages = run.store.count()
@@ -126,14 +132,19 @@ def build_index(
 
 
 def _start(
-    settings: Settings, found: Discovery, full: bool, summary: BuildSummary, markup: SiteMarkup
+    settings: Settings,
+    found: Discovery,
+    full: bool,
+    summary: BuildSummary,
+    markup: SiteMarkup,
+    verify: bool,
 ) -> _Run:
-    """Open the folder of the next generation: a copy of the served one, or a new one."""
+    """Open the folder of the next generation: built on the served one, or a new one."""
     summary.problems.extend(_split_problem(p) for p in found.problems)
     summary.problems.extend(markup.problems)
     summary.rejected.extend(found.rejected)
     previous = previous_generation(
-        settings.index_dir, settings, full, summary.problems, markup.fingerprint()
+        settings.index_dir, settings, full, summary.problems, markup.fingerprint(), verify
     )
     building = generations.new_generation_folder(settings.index_dir)
     try:
@@ -155,11 +166,13 @@ def _open_run(
     """Open the store and search writer in the building folder and find what changed."""
     if previous is not None:
         summary.mode = "incremental"
-        shutil.copy2(previous / STORE_FILE, building / STORE_FILE)
-    store = PageStore(building, writable=True)
+    store = (
+        PageStore(building, writable=True) if previous is None else store_after(previous, building)
+    )
     try:
         if previous is None:
             changes = Changes(list(found.sources))
+            record_sources(found.sources, store)
             previous_pages = served_count(settings.index_dir)
         else:
             changes = changed_sources(found.sources, store, settings)
