@@ -2,7 +2,7 @@
 
 The served store is either full (it becomes the new base, by hard link) or a delta over a base
 (the base is linked again and the small delta copied, or, once the delta holds more than
-store.COMPACT_ROWS rows, both are folded into a new full store). Either way no file of a
+COMPACT_ROWS rows, both are folded into a new full store). Either way no file of a
 published generation is ever opened for writing, so sharing it by hard link is safe.
 """
 
@@ -12,7 +12,11 @@ import os
 import shutil
 from pathlib import Path
 
-from kb.index.store import BASE_FILE, COMPACT_ROWS, STORE_FILE, PageStore
+from kb.index.store import BASE_FILE, STORE_FILE, PageStore
+
+# A delta over this many rows is folded into a new full store: copying the delta forward costs
+# its size on every run (about 20 KB a row), a full store costs a copy of every row once.
+COMPACT_ROWS = 1000
 
 
 def store_after(previous: Path, building: Path) -> PageStore:

@@ -22,9 +22,6 @@ from kb.pages import Page
 
 STORE_FILE = "pages.sqlite"
 BASE_FILE = "pages-base.sqlite"  # the full store an incremental generation's rows overlay
-# A delta over this many rows is folded into a new full store: copying the delta forward each
-# run costs its size, and a full store costs a copy of every row once.
-COMPACT_ROWS = 1000
 _LIGHT_COLUMNS = (
     "url", "path", "title", "title_source", "description", "section", "validated_on",
     "validated_raw", "validation_problem", "content_hash", "body_line", "lang",
