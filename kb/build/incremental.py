@@ -103,7 +103,13 @@ def _damage(folder: Path, verify: bool) -> str | None:
     if verify:
         return generations.damage(folder)
     problem = generations.changed_since_published(folder)
-    for name in delta.copied_forward(folder) if problem is None else ():
+    if problem is not None:
+        return problem
+    try:
+        copied = delta.copied_forward(folder)
+    except Exception as exc:  # a store that cannot even be counted is not built on
+        return f"cannot be opened: {type(exc).__name__}: {exc}"
+    for name in copied:
         problem = problem or generations.damage(folder, name)
     return problem
 

@@ -182,7 +182,14 @@ class PageStore:
 
     def count(self) -> int:
         """Return how many pages the store holds."""
-        return int(self._execute(f"SELECT COUNT(*) FROM {self.table}")[0][0])
+        if self.base is None:
+            return int(self._execute("SELECT COUNT(*) FROM pages")[0][0])
+        # Counted arm by arm: counting the view would read every column of every row.
+        rows = self._execute(
+            "SELECT (SELECT COUNT(*) FROM main.pages) + (SELECT COUNT(*) FROM base.pages WHERE "
+            "url NOT IN (SELECT url FROM main.pages) AND url NOT IN (SELECT url FROM main.removed))"
+        )
+        return int(rows[0][0])
 
     def put_meta(self, key: str, value: Any) -> None:
         """Store a generation-wide JSON value (glossary, findings, summary)."""
