@@ -161,10 +161,14 @@ class PageStore:
     def rows(self, columns: Iterable[str] = _LIGHT_COLUMNS) -> Iterator[dict[str, Any]]:
         """Yield chosen columns of every page in URL order, JSON columns decoded."""
         wanted = [c for c in columns if c in _ALL_COLUMNS]
+        decode = [(c, c in _JSON_COLUMNS) for c in wanted]  # once, not per cell: every row passes
         with self._connection() as conn:
             cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM {self.table} ORDER BY url")
             for row in cursor:
-                yield {c: _decoded(row, c) for c in wanted}
+                yield {
+                    c: json.loads(v) if is_json and v is not None else v
+                    for (c, is_json), v in zip(decode, row, strict=True)
+                }
 
     def column_of(self, urls: Collection[str], column: str) -> dict[str, Any]:
         """Return one column of some pages (JSON decoded), by URL; unknown URLs are left out."""
