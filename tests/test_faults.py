@@ -364,6 +364,7 @@ def test_an_index_from_another_kb_version_makes_search_503_until_rebuilt(tmp_pat
     )  # a module now gone
     manifest = json.loads((served / "manifest.json").read_text("utf-8"))
     manifest["checksums"] = generations.file_checksums(served)  # intact, only from elsewhere
+    manifest["stats"] = generations.file_stats(served)
     (served / "manifest.json").write_text(json.dumps(manifest), "utf-8")
 
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()

@@ -7,6 +7,7 @@ them; a step that still fails is reported and stored empty. No page can take the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -173,15 +174,16 @@ def _store_glossary_usage(
 
     def used(some: list[Row]) -> set[str]:
         slugs = {slug for row in some for slug in row["facts"].get("mentions", {})}
-        return slugs | {
-            t.slug for _, use in uses_of(some) if (t := glossary.lookup(use.term)) is not None
-        }
+        return slugs | {t.slug for _, use in uses_of(some) if (t := lookup(use.term)) is not None}
+
+    # Tooltip names repeat across pages: each is resolved once in this run, not once per use.
+    lookup = functools.lru_cache(maxsize=None)(glossary.lookup)
 
     no_drift: list[dict[str, Any]] = []
     no_pages: dict[str, list[dict[str, Any]]] = {}
     no_slugs: set[str] = set()
     store.put_meta("drift", _contained("tooltip drift check", drift, rows, no_drift, problems))
-    pages = _contained("term usage", lambda r: _term_pages(r, glossary), rows, no_pages, problems)
+    pages = _contained("term usage", lambda r: _term_pages(r, lookup), rows, no_pages, problems)
     store.put_meta("term_pages", pages)
     slugs = _contained("term usage", used, rows, no_slugs, problems)
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, slugs)])
@@ -208,13 +210,16 @@ def _refresh_mentions(
             store.set_facts(row["url"], row["facts"])
 
 
-def _term_pages(rows: list[dict[str, Any]], glossary: Glossary) -> dict[str, list[dict[str, Any]]]:
-    """Map each term slug to the pages that use it, with tooltip and mention counts."""
+def _term_pages(
+    rows: list[dict[str, Any]], lookup: Callable[[str], Term | None]
+) -> dict[str, list[dict[str, Any]]]:
+    """Map each term slug to the pages that use it (terms found by lookup), with tooltip and
+    mention counts."""
     usage: dict[str, dict[str, Counter[str]]] = {}
     titles = {row["url"]: row["title"] for row in rows}
     for row in rows:
         for tooltip in row["tooltips"]:
-            term = glossary.lookup(tooltip["term"])
+            term = lookup(tooltip["term"])
             if term is not None:
                 usage.setdefault(term.slug, {}).setdefault(row["url"], Counter())["tooltips"] += 1
         for slug, count in row["facts"].get("mentions", {}).items():

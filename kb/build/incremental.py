@@ -2,11 +2,20 @@
 
 A generation is reused only when it was built by the same schema, settings and site root and it
 is intact; a source is unchanged when its bytes and the includes it read hash the same.
+
+"Intact" is checked cheaply on every run: each file still has the size and mtime it was published
+with, and the checksums of the store files whose bytes are copied forward (kb.index.delta) still
+match. Files shared by hard link keep the checksum recorded when they were first published, so a
+damaged one is never certified anew; `kb index --verify` checks every checksum first.
+A source's bytes are hashed again only when its size or mtime differ from those recorded with
+its hash (or its mtime was too recent to trust): the hash, not the mtime, decides.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +24,7 @@ from kb.build.discover import SourceFile
 from kb.build.languages import mintlify_folders
 from kb.build.snippets import combined_digest, include_digest
 from kb.config import Settings
-from kb.index import generations
+from kb.index import delta, generations
 from kb.index.store import PageStore
 from kb.reports.terms import TERMS_RULE_VERSION
 from kb.search.writer import SCHEMA_VERSION, readable
@@ -62,11 +71,12 @@ def previous_generation(
     full: bool,
     problems: list[tuple[str, str]],
     site: str = "",
+    verify: bool = False,
 ) -> Path | None:
     """Return the generation an incremental run can start from, or None for a full build.
 
     A damaged or unreadable generation is not copied forward: the run rebuilds in full and
-    says why in problems.
+    says why in problems. verify checks every file's checksum, not only sizes and mtimes.
     """
     if full:
         return None
@@ -81,11 +91,27 @@ def previous_generation(
         return None
     if manifest.get("site_root") != str(settings.site_root):
         return None
-    problem = generations.damage(current) or _unreadable(current)
+    problem = _damage(current, verify) or _unreadable(current)
     if problem is not None:
         problems.append((current.name, f"not reused ({problem}); rebuilt in full"))
         return None
     return current
+
+
+def _damage(folder: Path, verify: bool) -> str | None:
+    """Say what in a generation changed since it was published (None when nothing did)."""
+    if verify:
+        return generations.damage(folder)
+    problem = generations.changed_since_published(folder)
+    if problem is not None:
+        return problem
+    try:
+        copied = delta.copied_forward(folder)
+    except Exception as exc:  # a store that cannot even be counted is not built on
+        return f"cannot be opened: {type(exc).__name__}: {exc}"
+    for name in copied:
+        problem = problem or generations.damage(folder, name)
+    return problem
 
 
 def _unreadable(folder: Path) -> str | None:
@@ -102,8 +128,13 @@ def _unreadable(folder: Path) -> str | None:
 
 
 def changed_sources(sources: Iterable[SourceFile], store: PageStore, settings: Settings) -> Changes:
-    """Split sources into changed ones and a count of unchanged; also find removed URLs."""
+    """Split sources into changed ones and a count of unchanged; also find removed URLs.
+
+    The sources whose bytes were hashed have their size, mtime and hash recorded in the store.
+    """
     known = {row["url"]: row for row in store.rows(("url", "content_hash", "deps"))}
+    stats = store.source_stats()
+    hashed: list[tuple[str, int, int, str]] = []
     include_digests: dict[str, str | None] = {}
     changes = Changes([])
     seen: set[str] = set()
@@ -113,9 +144,8 @@ def changed_sources(sources: Iterable[SourceFile], store: PageStore, settings: S
         if row is None:
             changes.changed.append(source)
             continue
-        try:
-            raw_digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
-        except OSError:
+        raw_digest = _raw_digest(source, stats.get(source.url), hashed)
+        if raw_digest is None:
             changes.changed.append(source)
             continue
         deps = {}
@@ -128,7 +158,43 @@ def changed_sources(sources: Iterable[SourceFile], store: PageStore, settings: S
         else:
             changes.changed.append(source)
     changes.removed = set(known) - seen
+    store.put_source_stats(hashed)
     return changes
+
+
+def record_sources(sources: Iterable[SourceFile], store: PageStore) -> None:
+    """Record the size, mtime and hash of every source, so the next run need not read them."""
+    hashed: list[tuple[str, int, int, str]] = []
+    for source in sources:
+        _raw_digest(source, None, hashed)
+    store.put_source_stats(hashed)
+
+
+# A file written this close to the moment its mtime is recorded may change again within the
+# same mtime tick without its mtime moving: such a record is not trusted later.
+_RECENT_NS = 2_000_000_000
+
+
+def _raw_digest(
+    source: SourceFile,
+    recorded: tuple[int, int, str] | None,
+    hashed: list[tuple[str, int, int, str]],
+) -> str | None:
+    """Return the SHA-256 of a source's bytes: recorded when its size and mtime match, else read.
+
+    A source that was read is appended to hashed; None when it cannot be read.
+    """
+    try:
+        # stat before reading: a write after the stat leaves an mtime that differs next time.
+        info = os.stat(source.path)
+        if recorded is not None and recorded[:2] == (info.st_size, info.st_mtime_ns):
+            return recorded[2]
+        digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    recent = time.time_ns() - info.st_mtime_ns < _RECENT_NS
+    hashed.append((source.url, info.st_size, -1 if recent else info.st_mtime_ns, digest))
+    return digest
 
 
 def served_count(index_dir: Path) -> int:

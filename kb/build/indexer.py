@@ -3,11 +3,12 @@ page store into a new generation folder, then switch it in with one atomic renam
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from kb.build.incremental import (
     Changes,
     changed_sources,
     previous_generation,
+    record_sources,
     served_count,
     settings_fingerprint,
 )
@@ -29,7 +31,8 @@ from kb.build.pool import build_pages
 from kb.config import Settings, report_settings
 from kb.index import generations
 from kb.index.checkpoints import checkpoint
-from kb.index.store import STORE_FILE, PageStore
+from kb.index.delta import store_after
+from kb.index.store import PageStore
 from kb.search.writer import SCHEMA_VERSION, IndexWriter
 
 Progress = Callable[[int, int], None]
@@ -53,6 +56,7 @@ class BuildSummary:
     pages: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds, in the order run
     tracebacks: dict[str, str] = field(default_factory=dict)  # rejected path: stack, for --debug
 
     def reject(self, rejection: Rejection) -> None:
@@ -74,7 +78,17 @@ class BuildSummary:
             "pages": self.pages,
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
+            "phases": {name: round(seconds, 3) for name, seconds in self.phases.items()},
         }
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time a phase of the run into `phases` (bench/incremental_scale.py reports them)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
 
 
 @dataclass
@@ -96,17 +110,26 @@ def build_index(
     full: bool = False,
     allow_shrink: bool = False,
     progress: Progress | None = None,
+    verify: bool = False,
 ) -> BuildSummary:
-    """Build a new generation (incrementally when possible) and switch it in atomically."""
+    """Build a new generation (incrementally when possible) and switch it in atomically.
+
+    verify checks every checksum of the served generation before building on it.
+    """
     started = time.perf_counter()
     summary = BuildSummary()
     with generations.writer_lock(settings.index_dir):
-        generations.clean_leftovers(settings.index_dir)
-        found = discover(
-            settings.site_root, settings.excludes, settings.snippet_dirs, skip=(settings.index_dir,)
-        )
+        with summary.phase("walk"):
+            generations.clean_leftovers(settings.index_dir)
+            found = discover(
+                settings.site_root,
+                settings.excludes,
+                settings.snippet_dirs,
+                skip=(settings.index_dir,),
+            )
         checkpoint("walk")
-        run = _start(settings, found, full, summary, site_markup(settings))
+        with summary.phase("start"):
+            run = _start(settings, found, full, summary, site_markup(settings), verify)
         try:
             _write(run, settings, summary, progress)
             summary.pages = run.store.count()
@@ -118,22 +141,28 @@ def build_index(
         checkpoint("commit")
         _refuse_a_bad_switch(run, settings, summary, allow_shrink)
         manifest = _manifest(settings, summary, run.markup)
-        final = generations.publish(settings.index_dir, run.building, manifest, run.previous)
-        generations.clean_leftovers(settings.index_dir)
+        with summary.phase("publish"):
+            final = generations.publish(settings.index_dir, run.building, manifest, run.previous)
+            generations.clean_leftovers(settings.index_dir)
     summary.generation = final.name
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _start(
-    settings: Settings, found: Discovery, full: bool, summary: BuildSummary, markup: SiteMarkup
+    settings: Settings,
+    found: Discovery,
+    full: bool,
+    summary: BuildSummary,
+    markup: SiteMarkup,
+    verify: bool,
 ) -> _Run:
-    """Open the folder of the next generation: a copy of the served one, or a new one."""
+    """Open the folder of the next generation: built on the served one, or a new one."""
     summary.problems.extend(_split_problem(p) for p in found.problems)
     summary.problems.extend(markup.problems)
     summary.rejected.extend(found.rejected)
     previous = previous_generation(
-        settings.index_dir, settings, full, summary.problems, markup.fingerprint()
+        settings.index_dir, settings, full, summary.problems, markup.fingerprint(), verify
     )
     building = generations.new_generation_folder(settings.index_dir)
     try:
@@ -155,11 +184,13 @@ def _open_run(
     """Open the store and search writer in the building folder and find what changed."""
     if previous is not None:
         summary.mode = "incremental"
-        shutil.copy2(previous / STORE_FILE, building / STORE_FILE)
-    store = PageStore(building, writable=True)
+    store = (
+        PageStore(building, writable=True) if previous is None else store_after(previous, building)
+    )
     try:
         if previous is None:
             changes = Changes(list(found.sources))
+            record_sources(found.sources, store)
             previous_pages = served_count(settings.index_dir)
         else:
             changes = changed_sources(found.sources, store, settings)
@@ -175,17 +206,22 @@ def _open_run(
 def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progress | None) -> None:
     """Write the changed pages, drop the removed ones, derive generation-wide data, commit."""
     try:
-        _write_pages(run, settings, summary, progress)
-        existing = set(run.store.urls())
-        for url in run.changes.removed:
-            if url in existing:
-                summary.removed += 1
-                run.store.delete(url)
-            run.writer.drop(url)
-        run.writer.replace_terms(derive_generation_data(run.store, settings, summary.problems))
-        summary.notes.extend(store_campaign(run.store, settings))
+        with summary.phase("pages"):
+            _write_pages(run, settings, summary, progress)
+            existing = set(run.store.urls())
+            for url in run.changes.removed:
+                if url in existing:
+                    summary.removed += 1
+                    run.store.delete(url)
+                run.writer.drop(url)
+        with summary.phase("derived"):
+            terms = derive_generation_data(run.store, settings, summary.problems)
+            run.writer.replace_terms(terms)
+        with summary.phase("campaign"):
+            summary.notes.extend(store_campaign(run.store, settings))
         checkpoint("write")
-        run.writer.commit(optimize=summary.mode == "full")
+        with summary.phase("commit"):
+            run.writer.commit(optimize=summary.mode == "full")
     except BaseException:
         run.writer.cancel()
         raise

@@ -29,6 +29,12 @@ from kb.index.generations import IndexBusy
     "--exclude", "excludes", multiple=True, help="Glob of files to leave out (repeatable)."
 )
 @click.option("--allow-shrink", is_flag=True, help="Switch even if many pages would vanish.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check every checksum of the served generation before building on it (otherwise only "
+    "sizes, mtimes and the checksums of the files copied forward are checked).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--debug",
@@ -41,6 +47,7 @@ def index_command(
     full: bool,
     excludes: tuple[str, ...],
     allow_shrink: bool,
+    verify: bool,
     as_json: bool,
     debug: bool,
 ) -> None:
@@ -66,7 +73,11 @@ def index_command(
     with _Progress(enabled=sys.stderr.isatty() and not as_json) as progress:
         try:
             summary = build_index(
-                settings, full=full, allow_shrink=allow_shrink, progress=progress.update
+                settings,
+                full=full,
+                allow_shrink=allow_shrink,
+                progress=progress.update,
+                verify=verify,
             )
         except (IndexBusy, IndexRefused) as exc:
             click.echo(f"kb index: {exc}", err=True)

@@ -157,23 +157,42 @@ def file_checksums(folder: Path, known: dict[str, str] | None = None) -> dict[st
 
 
 def shared_files(folder: Path, previous: Path | None) -> dict[str, str]:
-    """Return the files a folder shares (hard links) with the previous generation, and their sums."""
+    """Return the files a folder shares (hard links) with the previous generation, and their sums.
+
+    A file is matched by identity, not name: the previous generation's full page store is
+    linked in under another name (the new generation's base).
+    """
     recorded = read_manifest(previous).get("checksums") if previous is not None else None
     if previous is None or not isinstance(recorded, dict):
         return {}
-    shared = {}
+    sums: dict[tuple[int, int], str] = {}
     for name, digest in recorded.items():
         with contextlib.suppress(OSError):
-            if os.path.samefile(folder / name, previous / name):
-                shared[name] = digest
+            info = os.stat(previous / name)
+            sums[(info.st_dev, info.st_ino)] = digest
+    shared = {}
+    for path in folder.rglob("*"):
+        info = path.stat()
+        if path.is_file() and (info.st_dev, info.st_ino) in sums:
+            shared[path.relative_to(folder).as_posix()] = sums[(info.st_dev, info.st_ino)]
     return shared
+
+
+def file_stats(folder: Path) -> dict[str, list[int]]:
+    """Return the [size, mtime_ns] of every file in a generation folder but its manifest."""
+    return {
+        path.relative_to(folder).as_posix(): [info.st_size, info.st_mtime_ns]
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "manifest.json" and (info := path.stat())
+    }
 
 
 def link_tree(source: Path, target: Path) -> None:
     """Recreate a folder with hard links to its files (copies where links cannot be made).
 
     Sound because nothing rewrites a file of a published generation in place: Whoosh writes
-    new segments and a new table of contents under new names, and the page store is copied.
+    new segments and a new table of contents under new names, and the page store's base is only
+    read (kb.index.delta).
     """
     for folder, _dirs, files in os.walk(source):
         into = target / Path(folder).relative_to(source)
@@ -188,13 +207,14 @@ def link_tree(source: Path, target: Path) -> None:
 def damage(folder: Path, under: str = "") -> str | None:
     """Say what in a generation no longer matches its manifest's checksums (None when intact).
 
-    Only the files below `under` are checked; a generation published without checksums passes.
+    Only the file `under` or the files below it are checked; a generation published without
+    checksums passes.
     """
     recorded = read_manifest(folder).get("checksums")
     if not isinstance(recorded, dict):
         return None
     for name, digest in sorted(recorded.items()):
-        if under and not name.startswith(under.rstrip("/") + "/"):
+        if under and name != under and not name.startswith(under.rstrip("/") + "/"):
             continue
         try:
             with open(folder / name, "rb") as handle:
@@ -203,6 +223,26 @@ def damage(folder: Path, under: str = "") -> str | None:
             return f"{name} cannot be read ({exc.strerror or exc})"
         if actual != digest:
             return f"{name} is damaged (its checksum no longer matches)"
+    return None
+
+
+def changed_since_published(folder: Path) -> str | None:
+    """Say which file of a generation no longer has the size and mtime it was published with.
+
+    A cheap check (one stat per file) that catches a truncated, replaced or rewritten file; a
+    flipped bit behind an unchanged mtime needs damage(). A generation published before sizes
+    were recorded gets the full damage() check.
+    """
+    recorded = read_manifest(folder).get("stats")
+    if not isinstance(recorded, dict):
+        return damage(folder)
+    for name, (size, mtime_ns) in sorted(recorded.items()):
+        try:
+            info = os.stat(folder / name)
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror or exc})"
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            return f"{name} is damaged (changed since it was published)"
     return None
 
 
@@ -215,7 +255,11 @@ def publish(
     hard links are neither read again nor flushed again.
     """
     shared = shared_files(building, previous)
-    manifest = {**manifest, "checksums": file_checksums(building, shared)}
+    manifest = {
+        **manifest,
+        "checksums": file_checksums(building, shared),
+        "stats": file_stats(building),
+    }
     (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _fsync_tree(building, frozenset(shared))
     final = building.with_name(building.name.removesuffix(".tmp"))

@@ -1,4 +1,11 @@
-"""The page store of a generation: one SQLite file with every page record and generation-wide data."""
+"""The page store of a generation: page records and generation-wide data in SQLite.
+
+A full build writes one file (STORE_FILE) with every record. An incremental build does not copy
+it: the new generation's STORE_FILE holds only the rows written since the last full store (and
+the URLs removed since), and BASE_FILE is a hard link to that full store, opened read-only and
+never written. Readers see the union, the newer rows winning and removed ones gone. Old
+generations can be deleted freely: a base lives on as long as one generation links it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,13 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from kb.index.pool import HandlePool
 from kb.pages import Page
 
 STORE_FILE = "pages.sqlite"
+BASE_FILE = "pages-base.sqlite"  # the full store an incremental generation's rows overlay
 _LIGHT_COLUMNS = (
     "url", "path", "title", "title_source", "description", "section", "validated_on",
     "validated_raw", "validation_problem", "content_hash", "body_line", "lang",
@@ -27,6 +36,18 @@ CREATE TABLE IF NOT EXISTS pages (
     PRIMARY KEY (url)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS removed (url TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS sources (url TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha256 TEXT);
+"""
+_COLUMN_LIST = ", ".join(_ALL_COLUMNS)
+_SOURCE_LIST = "url, size, mtime_ns, sha256"
+# Every page: this generation's rows, then the base's that were neither rewritten nor removed.
+_UNION_VIEW = f"""
+CREATE TEMP VIEW every_page AS
+SELECT {_COLUMN_LIST} FROM main.pages
+UNION ALL
+SELECT {_COLUMN_LIST} FROM base.pages
+WHERE url NOT IN (SELECT url FROM main.pages) AND url NOT IN (SELECT url FROM main.removed)
 """
 
 
@@ -41,6 +62,9 @@ class PageStore:
     def __init__(self, folder: Path, *, writable: bool = False) -> None:
         """Open the store in a generation folder (read-only unless writable)."""
         self.path = folder / STORE_FILE
+        base = folder / BASE_FILE
+        self.base = base if base.exists() else None
+        self.table = "pages" if self.base is None else "every_page"
         self.writable = writable
         self._writer: sqlite3.Connection | None = None
         self._pool = HandlePool(f"the page store of {folder.name}", self._open, _close, IDLE)
@@ -50,14 +74,21 @@ class PageStore:
             self._writer.execute("PRAGMA synchronous=OFF")
             self._writer.row_factory = sqlite3.Row
             self._writer.executescript(_SCHEMA)
+            self._overlay(self._writer)
 
     def _open(self) -> sqlite3.Connection:
         """Open one read-only connection (immutable: SQLite skips every lock and change check)."""
-        conn = sqlite3.connect(
-            f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        conn = sqlite3.connect(_read_only_uri(self.path), uri=True, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        self._overlay(conn)
         return conn
+
+    def _overlay(self, conn: sqlite3.Connection) -> None:
+        """Attach the base store read-only and define the union of its rows with this one's."""
+        if self.base is None:
+            return
+        conn.execute("ATTACH DATABASE ? AS base", (_read_only_uri(self.base),))
+        conn.execute(_UNION_VIEW)
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -88,18 +119,29 @@ class PageStore:
         row += [json.dumps(deps), json.dumps(facts or {})]
         row += [data[c] for c in _TEXT_COLUMNS]
         self._execute(
-            f"INSERT OR REPLACE INTO pages ({', '.join(_ALL_COLUMNS)}) "
+            f"INSERT OR REPLACE INTO main.pages ({_COLUMN_LIST}) "
             f"VALUES ({', '.join('?' * len(_ALL_COLUMNS))})",
             row,
         )
+        if self.base is not None:
+            self._execute("DELETE FROM main.removed WHERE url = ?", (data["url"],))
 
     def set_facts(self, url: str, facts: dict[str, Any]) -> None:
         """Replace the derived facts (checks, mentions) of one page."""
-        self._execute("UPDATE pages SET facts = ? WHERE url = ?", (json.dumps(facts), url))
+        if self.base is not None:  # a base row is copied over before it changes
+            self._execute(
+                f"INSERT OR IGNORE INTO main.pages ({_COLUMN_LIST}) "
+                f"SELECT {_COLUMN_LIST} FROM every_page WHERE url = ?",
+                (url,),
+            )
+        self._execute("UPDATE main.pages SET facts = ? WHERE url = ?", (json.dumps(facts), url))
 
     def delete(self, url: str) -> None:
         """Remove a page record."""
-        self._execute("DELETE FROM pages WHERE url = ?", (url,))
+        self._execute("DELETE FROM main.pages WHERE url = ?", (url,))
+        self._execute("DELETE FROM main.sources WHERE url = ?", (url,))
+        if self.base is not None:
+            self._execute("INSERT OR IGNORE INTO main.removed (url) VALUES (?)", (url,))
 
     def commit(self) -> None:
         """Make the writes durable."""
@@ -108,37 +150,50 @@ class PageStore:
 
     def get(self, url: str) -> Page | None:
         """Return the full page at a URL, or None."""
-        rows = self._execute("SELECT * FROM pages WHERE url = ?", (url,))
+        rows = self._execute(f"SELECT {_COLUMN_LIST} FROM {self.table} WHERE url = ?", (url,))
         return _page_from_row(rows[0]) if rows else None
 
     def html(self, url: str) -> str | None:
         """Return only the rendered HTML of a page."""
-        rows = self._execute("SELECT html FROM pages WHERE url = ?", (url,))
+        rows = self._execute(f"SELECT html FROM {self.table} WHERE url = ?", (url,))
         return str(rows[0]["html"]) if rows else None
 
     def rows(self, columns: Iterable[str] = _LIGHT_COLUMNS) -> Iterator[dict[str, Any]]:
         """Yield chosen columns of every page in URL order, JSON columns decoded."""
         wanted = [c for c in columns if c in _ALL_COLUMNS]
+        decode = [(c, c in _JSON_COLUMNS) for c in wanted]  # once, not per cell: every row passes
         with self._connection() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM pages ORDER BY url")
+            cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM {self.table} ORDER BY url")
             for row in cursor:
-                yield {c: _decoded(row, c) for c in wanted}
+                yield {
+                    c: json.loads(v) if is_json and v is not None else v
+                    for (c, is_json), v in zip(decode, row, strict=True)
+                }
 
     def column_of(self, urls: Collection[str], column: str) -> dict[str, Any]:
         """Return one column of some pages (JSON decoded), by URL; unknown URLs are left out."""
         if column not in _ALL_COLUMNS or not urls:
             return {}
         marks = ", ".join("?" * len(urls))
-        rows = self._execute(f"SELECT url, {column} FROM pages WHERE url IN ({marks})", list(urls))
+        rows = self._execute(
+            f"SELECT url, {column} FROM {self.table} WHERE url IN ({marks})", list(urls)
+        )
         return {row["url"]: _decoded(row, column) for row in rows}
 
     def urls(self) -> list[str]:
         """Return every page URL."""
-        return [r[0] for r in self._execute("SELECT url FROM pages ORDER BY url")]
+        return [r[0] for r in self._execute(f"SELECT url FROM {self.table} ORDER BY url")]
 
     def count(self) -> int:
         """Return how many pages the store holds."""
-        return int(self._execute("SELECT COUNT(*) FROM pages")[0][0])
+        if self.base is None:
+            return int(self._execute("SELECT COUNT(*) FROM pages")[0][0])
+        # Counted arm by arm: counting the view would read every column of every row.
+        rows = self._execute(
+            "SELECT (SELECT COUNT(*) FROM main.pages) + (SELECT COUNT(*) FROM base.pages WHERE "
+            "url NOT IN (SELECT url FROM main.pages) AND url NOT IN (SELECT url FROM main.removed))"
+        )
+        return int(rows[0][0])
 
     def put_meta(self, key: str, value: Any) -> None:
         """Store a generation-wide JSON value (glossary, findings, summary)."""
@@ -146,10 +201,73 @@ class PageStore:
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value))
         )
 
+    def source_stats(self) -> dict[str, tuple[int, int, str]]:
+        """Return each page source's recorded (size, mtime_ns, sha256), by URL."""
+        rows = self._execute("SELECT url, size, mtime_ns, sha256 FROM main.sources")
+        return {row[0]: (int(row[1]), int(row[2]), str(row[3])) for row in rows}
+
+    def put_source_stats(self, stats: Iterable[tuple[str, int, int, str]]) -> None:
+        """Record (url, size, mtime_ns, sha256) of page sources whose bytes were hashed."""
+        with self._connection() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO main.sources (url, size, mtime_ns, sha256) "
+                "VALUES (?, ?, ?, ?)",
+                stats,
+            )
+
+    def carry_over(self) -> None:
+        """Copy the base's generation-wide data and source stats into this new, empty delta."""
+        assert self._writer is not None and self.base is not None
+        self._writer.execute("INSERT INTO main.meta (key, value) SELECT key, value FROM base.meta")
+        if _has_table(self._writer, "base", "sources"):
+            self._writer.execute(
+                f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM base.sources"
+            )
+
+    def compact_from(self, folder: Path) -> None:
+        """Fill this new, empty full store with every row another generation's store shows."""
+        assert self._writer is not None and self.base is None
+        conn = self._writer
+        conn.execute("ATTACH DATABASE ? AS prev", (_read_only_uri(folder / STORE_FILE),))
+        conn.execute("ATTACH DATABASE ? AS pbase", (_read_only_uri(folder / BASE_FILE),))
+        try:
+            conn.execute(
+                f"INSERT INTO main.pages ({_COLUMN_LIST}) "
+                f"SELECT {_COLUMN_LIST} FROM prev.pages UNION ALL "
+                f"SELECT {_COLUMN_LIST} FROM pbase.pages WHERE url NOT IN "
+                "(SELECT url FROM prev.pages) AND url NOT IN (SELECT url FROM prev.removed)"
+            )
+            conn.execute("INSERT INTO main.meta (key, value) SELECT key, value FROM prev.meta")
+            conn.execute(f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM prev.sources")
+            conn.commit()
+        finally:
+            conn.execute("DETACH DATABASE prev")
+            conn.execute("DETACH DATABASE pbase")
+
+    def delta_rows(self) -> int:
+        """Return how many rows this store adds over its base (0 for a full store)."""
+        if self.base is None:
+            return 0
+        rows = self._execute(
+            "SELECT (SELECT COUNT(*) FROM main.pages) + (SELECT COUNT(*) FROM main.removed)"
+        )
+        return int(rows[0][0])
+
     def get_meta(self, key: str, default: Any = None) -> Any:
         """Return a generation-wide JSON value."""
         rows = self._execute("SELECT value FROM meta WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
+
+
+def _has_table(conn: sqlite3.Connection, schema: str, table: str) -> bool:
+    """Tell whether a database attached to a connection has a table (old stores lack some)."""
+    sql = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(sql, (table,)).fetchone() is not None
+
+
+def _read_only_uri(path: Path) -> str:
+    """Return the URI opening an SQLite file read-only and immutable."""
+    return f"file:{quote(str(path))}?mode=ro&immutable=1"
 
 
 def _close(conn: sqlite3.Connection) -> None:

@@ -1,8 +1,11 @@
 """Write a generation's search index: the only code that writes Whoosh.
 
 A full build creates the index; an incremental build adds segments to hard links of the previous
-one's files. Pages
-and glossary terms become documents by kb.search.schema.
+one's files. Pages and glossary terms become documents by kb.search.schema.
+
+An incremental commit adds its segment and rewrites none of the others, unless there are more than
+MAX_SMALL_SEGMENTS small ones (under SMALL_SHARE of the documents): those are merged into one, so
+searches do not slow down over many runs while the large segments are never rewritten.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexingError
+from whoosh.reading import SegmentReader
+from whoosh.writing import IndexingError, SegmentWriter
 
 from kb.index.generations import WHOOSH_DIR, link_tree
 from kb.pages import Page
@@ -23,6 +27,8 @@ __all__ = ["SCHEMA_VERSION", "IndexWriter", "readable"]
 
 # A batch this large analyzes in two sub-processes; smaller ones cost more to fork than to run.
 PARALLEL_DOCUMENTS = 256
+MAX_SMALL_SEGMENTS = 8
+SMALL_SHARE = 0.05
 
 
 class IndexWriter:
@@ -68,7 +74,10 @@ class IndexWriter:
 
         A commit that fails (a full disk) leaves the writer to cancel().
         """
-        self._writer.commit(optimize=optimize)
+        if optimize:
+            self._writer.commit(optimize=True)
+        else:
+            self._writer.commit(mergetype=merge_when_many_small)
         self.index.close()
 
     def cancel(self) -> None:
@@ -79,6 +88,23 @@ class IndexWriter:
                 self._writer.cancel()
         finally:
             self.index.close()
+
+
+def merge_when_many_small(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Keep every segment as it is, unless too many are small: then merge the small ones.
+
+    The Whoosh merge policy interface: return the segments to keep; the ones merged are added
+    to the new segment being written.
+    """
+    total = sum(segment.doc_count_all() for segment in segments) or 1
+    small = [s for s in segments if s.doc_count_all() < SMALL_SHARE * total]
+    if len(small) <= MAX_SMALL_SEGMENTS:
+        return list(segments)
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
 
 
 def readable(folder: Path) -> None:
