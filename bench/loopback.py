@@ -2,10 +2,13 @@
 by one client on one keep-alive connection, sequentially (so a latency is never queueing).
 
 The server starts in a child with N workers on 127.0.0.1 and a free port, its search log in a
-state folder of its own (the index folder is only read). A first query that finds nothing opens
-the serving worker's searcher and is timed apart; then the mix runs cold, then warm. Every
-response must be 200 with a JSON body; anything else is counted as a failure with its status and
-reason. After the warm pass each worker's (and the master's) RSS, PSS and CPU are read from /proc.
+state folder of its own (the index folder is only read). A first query that finds nothing,
+sent until every worker has served one, opens their searchers and is timed apart; then the mix
+runs cold, then warm. A request the server refuses closes the connection; the client reconnects
+(counted) and the new connection may reach another worker, which has seen only part of the mix.
+Every response must be 200 with a JSON body; anything else is counted as a failure with its
+status and reason. After the warm pass each worker's (and the master's) RSS, PSS and CPU are
+read from /proc.
 
 The API takes no `as_of` (the server uses today's date for review statuses, the in-process run
 2026-11-26) and no `lang` is sent (both runs then search in the site's default language). The
@@ -154,7 +157,7 @@ def check(status: int, body: bytes) -> str | None:
     if status == 0:
         return f"no response: {body.decode()}"
     if status != 200:
-        return f"HTTP {status}: {body[:120].decode('utf-8', 'replace')}"
+        return f"HTTP {status}: {' '.join(body[:300].decode('utf-8', 'replace').split())[:120]}"
     try:
         data = json.loads(body)
     except ValueError as exc:
@@ -206,6 +209,28 @@ def workers_cpu(server: subprocess.Popen[bytes]) -> float:
     return sum(cpu_seconds(pid) for pid in children_of(server.pid))
 
 
+def open_every_worker(port: int, server: subprocess.Popen[bytes], workers: int) -> list[float]:
+    """Send the first query on fresh connections until every worker has served one; return
+    each worker's first-query milliseconds (it opens that worker's searcher).
+
+    Which worker accepts a connection is the kernel's choice, so a connection reopened after a
+    refused request may land on either; opening them all first keeps that cost out of the passes.
+    """
+    opened: dict[int, float] = {}
+    for _ in range(20 * workers):
+        before = {pid: cpu_seconds(pid) for pid in children_of(server.pid)}
+        client = Client(port)
+        seconds, status, body, _ = client.get(search_path(OPEN_QUERY))
+        client.close()
+        if (problem := check(status, body)) is not None:
+            raise RuntimeError(f"the first query failed: {problem}")
+        busiest = max(before, key=lambda pid: cpu_seconds(pid) - before[pid])
+        opened.setdefault(busiest, round(seconds * 1000, 1))
+        if len(opened) == workers:
+            break
+    return list(opened.values())
+
+
 def loopback(
     index_dir: Path, mix: list[tuple[str, str]], workers: int, work: Path
 ) -> dict[str, Any]:
@@ -214,9 +239,8 @@ def loopback(
     server, port = start_server(index_dir, work / "state", workers, work / "serve.log")
     client = Client(port)
     try:
-        seconds, status, body, _ = client.get(search_path(OPEN_QUERY))
-        result: dict[str, Any] = {"workers": workers, "open_ms": round(seconds * 1000, 1)}
-        result["open_failure"] = check(status, body)
+        result: dict[str, Any] = {"workers": workers}
+        result["open_ms"] = open_every_worker(port, server, workers)
         for label in ("cold", "warm"):
             cpu_before = workers_cpu(server)
             result[label] = replay(client, mix)
@@ -235,7 +259,7 @@ def flatten(result: dict[str, Any]) -> dict[str, Any]:
     """Return the loopback figures as the flat http_* keys of a results row."""
     row: dict[str, Any] = {
         "http_workers": result["workers"],
-        "http_open_ms": result["open_ms"],
+        "http_open_ms": " / ".join(str(ms) for ms in result["open_ms"]),
         "http_reconnects": result["reconnects"],
     }
     for label in ("cold", "warm"):

@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,11 @@ def run_phase(phase: str, factor: int, args: argparse.Namespace, row: dict[str, 
         row.update(timed_incremental(site, index_dir, logs))
 
 
-def measure(factor: int, args: argparse.Namespace, row: dict[str, Any]) -> None:
-    """Run the asked phases for one factor (those measured before only with --redo)."""
+def measure(
+    factor: int, args: argparse.Namespace, row: dict[str, Any], save: Callable[[], None]
+) -> None:
+    """Run the asked phases for one factor (those measured before only with --redo), saving the
+    figures after each."""
     for phase in args.phases:
         if DONE_KEY[phase] in row and not args.redo:
             print(f"{factor}×: {phase} measured before, kept", file=sys.stderr)
@@ -129,9 +133,10 @@ def measure(factor: int, args: argparse.Namespace, row: dict[str, Any]) -> None:
         run_phase(phase, factor, args, row)
         row[f"load_{phase}"] = f"{before} → {load_average()}"
         row[f"kb_version_{phase}"] = version
-    if "build_s" in row and "plain_s" in row:
-        row["build_ratio"] = round(row["build_s"] / row["plain_s"], 2)
-        row["build_cpu_ratio"] = round(row["build_cpu_s"] / row["plain_cpu_s"], 2)
+        if "build_s" in row and "plain_s" in row:
+            row["build_ratio"] = round(row["build_s"] / row["plain_s"], 2)
+            row["build_cpu_ratio"] = round(row["build_cpu_s"] / row["plain_cpu_s"], 2)
+        save()
 
 
 def parse_args() -> argparse.Namespace:
@@ -171,12 +176,13 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     saved = args.out / "results.json"
     results: dict[str, dict[str, Any]] = json.loads(saved.read_text()) if saved.exists() else {}
+
+    def save() -> None:
+        """Write every figure so far."""
+        saved.write_text(json.dumps(results, indent=2))
+
     for factor in sorted(args.factors):
-        row = results.setdefault(str(factor), {})
-        try:
-            measure(factor, args, row)
-        finally:
-            saved.write_text(json.dumps(results, indent=2))
+        measure(factor, args, results.setdefault(str(factor), {}), save)
     print(f"{os.cpu_count()} CPUs, shared with other work; seed {args.seed}\n")
     print(report({k: v for k, v in results.items() if int(k) in args.factors}))
     if args.clean:

@@ -37,7 +37,7 @@ COLUMNS = [
     ("body_terms", "distinct terms, body field"),
     ("words_terms", "distinct terms, exact words field"),
     ("http_workers", "HTTP: gunicorn workers"),
-    ("http_open_ms", "HTTP: first query (opens the searcher) ms"),
+    ("http_open_ms", "HTTP: first query per worker (opens its searcher) ms"),
     ("http_cold_p50_ms", "HTTP: cold p50 ms"),
     ("http_cold_p95_ms", "HTTP: cold p95 ms"),
     ("http_cold_p99_ms", "HTTP: cold p99 ms"),
