@@ -56,6 +56,7 @@ COLUMNS = [
     ("http_master_rss_mib", "HTTP: gunicorn master RSS MiB"),
     ("incr_edit_s", "one-page edit re-index s (target ≤ 5 at 10×, ≤ 10 at 30×)"),
     ("incr_edit_cpu_s", "one-page edit re-index CPU s"),
+    ("incr_edit_kb_seconds", "one-page edit: kb's own seconds (summary; no interpreter start)"),
     ("incr_edit_peak_rss_mib", "one-page edit re-index peak RSS MiB"),
     ("incr_edit_mode", "one-page edit: mode"),
     ("incr_edit_indexed", "one-page edit: pages indexed"),
@@ -83,6 +84,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
     rows = COLUMNS + [(f"load_{p}", f"load average (1 min) before → after {p}") for p in PHASES]
     rows += [(f"kb_version_{p}", f"kb commit, {p}") for p in PHASES]
+    rows += [("load_avg", "load average (1 min) after build and search (older runs)")]
+    rows += [("kb_version", "kb commit (older runs)")]
     for key, label in rows:
         if not any(key in results[f] for f in factors):
             continue
