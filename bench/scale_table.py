@@ -66,6 +66,23 @@ COLUMNS = [
     ("incr_revert_indexed", "one-page revert: pages indexed"),
 ]
 PHASES = ("build", "plain", "search", "http", "incremental")
+# Issue 11's "Done when", by factor: (figure, ceiling, what is judged). 1× has only the
+# factor-free checks.
+TARGETS: dict[int, list[tuple[str, float, str]]] = {
+    10: [("http_warm_p95_ms", 50, "HTTP warm p95 ms"), ("incr_edit_s", 5, "one-page re-index s")],
+    30: [
+        ("http_warm_p95_ms", 100, "HTTP warm p95 ms"),
+        ("incr_edit_s", 10, "one-page re-index s"),
+        ("http_worker_max_rss_mib", 500, "largest worker RSS MiB"),
+    ],
+}
+EVERY_FACTOR = [
+    ("build_ratio", 1.5, "full build kb / plain, wall"),
+    ("http_cold_max_ms", 1000, "HTTP cold max ms"),
+    ("http_warm_max_ms", 1000, "HTTP warm max ms"),
+    ("http_cold_failures", 0, "HTTP cold failures"),
+    ("http_warm_failures", 0, "HTTP warm failures"),
+]
 
 
 def ratio(value: Any, base: Any) -> str:
@@ -115,9 +132,26 @@ def http_queries(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def verdicts(results: dict[str, dict[str, Any]]) -> str:
+    """Judge each factor's figures against the issue's targets: met, missed or not measured."""
+    lines = []
+    for factor in sorted(results, key=int):
+        row = results[factor]
+        judged = []
+        for key, ceiling, label in TARGETS.get(int(factor), []) + EVERY_FACTOR:
+            if key not in row:
+                judged.append(f"{label}: not measured")
+            else:
+                verdict = "met" if float(row[key]) <= ceiling else "MISSED"
+                judged.append(f"{label} {row[key]} (≤ {ceiling:g}) {verdict}")
+        lines.append(f"- {factor}×: " + "; ".join(judged))
+    return "\n".join(lines)
+
+
 def report(results: dict[str, dict[str, Any]]) -> str:
     """Return the whole Markdown report."""
     if not results:
         return "(no figures)"
     queries = http_queries(results)
-    return table(results) + ("\n\n" + queries if queries else "")
+    parts = [table(results), "Issue 11 targets:\n" + verdicts(results), queries]
+    return "\n\n".join(part for part in parts if part)
