@@ -50,6 +50,7 @@ COLUMNS = [
     ("http_warm_over_1s", "HTTP: warm queries over 1 s"),
     ("http_cold_failures", "HTTP: cold failures (not 200 + JSON)"),
     ("http_warm_failures", "HTTP: warm failures"),
+    ("http_warm_refused_too_long", "HTTP: refused as too long (414, expected)"),
     ("http_warm_server_cpu_ms_per_query", "HTTP: warm server CPU ms per query"),
     ("http_worker_rss_mib", "HTTP: RSS per worker after warm MiB (target < 500 at 30×)"),
     ("http_worker_pss_mib", "HTTP: PSS per worker after warm MiB"),
