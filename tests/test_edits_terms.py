@@ -298,3 +298,14 @@ def test_cjk_terms_match_without_spaces_and_only_in_prose() -> None:
     )
     assert replaced == 4
     assert [h["found"] for h in scan_terms("各ルールは\n", 0, terms).hits] == ["ルール"]
+
+
+def test_terms_found_in_frontmatter_alone_and_across_blanked_markup() -> None:
+    """A page is ruled out by a search of its raw text: a term only in its frontmatter is still
+    found, and a term with a space (blanking markup makes spaces) still takes the full reading."""
+    head = '---\ntitle: "Rules overview"\n---'
+    found = term_matches("No deprecated word here.\n", 3, TERMS, head=head)
+    assert [(m.line, m.found) for m in found] == [(2, "Rules")]
+    assert term_matches("Plain text.\n", 0, TERMS) == []
+    spaced = {"white list": "allowlist"}
+    assert [m.found for m in term_matches("The white list.\n", 0, spaced)] == ["white list"]

@@ -14,6 +14,7 @@ from kb.params import paginate
 from kb.reports.charts import share_bar_svg
 from kb.reports.facts import generation_facts, judged_rows, stale_report, stale_view
 from kb.reports.findings import links_page, mark_context, terms_page
+from kb.reports.links import close_anchor
 from kb.reports.overview import due_soon, over_budget_count, overview
 from kb.reports.queries import ReportQueryError, StaleQuery, parse_stale_query
 from tests.conftest import CORPUS_STATUS_COUNTS
@@ -335,3 +336,14 @@ def test_share_bar_fills_its_width_in_status_order() -> None:
     assert float(sliver.findall(f"{SVG}rect")[0].get("width", "0")) > 2.5  # 0.14 px unscaled
     assert "stale: 10 of 41 pages" in svg
     assert "No pages." in share_bar_svg({}, STATUS_NAMES)
+
+
+def test_equally_close_anchors_suggest_the_first_in_sorted_order() -> None:
+    """Two anchors as close as each other to a missing one: the suggestion does not depend on
+    the order of the page's anchor set (which follows the run's hash seed)."""
+    for anchors in (
+        ["id-token-security", "id-token-lifetime"],
+        ["id-token-lifetime", "id-token-security"],
+    ):
+        assert close_anchor("id-token-payload", anchors) == "id-token-lifetime"
+    assert close_anchor("id-token-payload", ["unrelated"]) is None

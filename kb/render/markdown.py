@@ -6,6 +6,7 @@ import html
 import re
 import threading
 from collections.abc import Mapping
+from functools import lru_cache
 
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
@@ -26,6 +27,10 @@ from kb.render.sanitize import CONTROL_CHARS, sanitize_html
 
 _EXTENSIONS = ["tables", "sane_lists"]
 _MAX_CONVERTERS = 4  # per thread: MDX's, and a site's Markdown extensions (rarely more than one)
+# Component children repeat across pages (a type link in every API reference page): the short
+# ones are remembered, the long ones are page bodies that never repeat.
+_REMEMBERED_LENGTH = 1000
+_REMEMBERED_FRAGMENTS = 2048
 # A single line no Markdown rule (block or inline) could act on.
 _PLAIN_LINE = re.compile(
     r" {0,3}(?![-+=#>\s]|\d+[.)])[^\n\\`*_\[\]<>&!|~:\x02\x03{}]*[^\s\\`*_\[\]<>&!|~:\x02\x03{}]"
@@ -119,6 +124,22 @@ def markdown_to_html(
     if plan is None and _PLAIN_LINE.fullmatch(markdown):
         # One line of plain words is one paragraph: skip the (costly) full Markdown pipeline.
         return f"<p>{markdown.strip()}</p>"
+    if plan is None and len(markdown) <= _REMEMBERED_LENGTH and "[" not in markdown:
+        # Without a "[" no reference link can be in it, so the page's references cannot matter.
+        return _remembered_html(markdown)
+    return _converted(markdown, references, plan)
+
+
+@lru_cache(maxsize=_REMEMBERED_FRAGMENTS)
+def _remembered_html(markdown: str) -> str:
+    """Convert a short MDX fragment that needs no references, once per process."""
+    return _converted(markdown, None, None)
+
+
+def _converted(
+    markdown: str, references: Mapping[str, tuple[str, str]] | None, plan: ExtensionPlan | None
+) -> str:
+    """Run the full Markdown pipeline on a reset converter."""
     converter = _converter(plan)
     converter.reset()
     if references:

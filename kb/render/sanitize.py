@@ -79,6 +79,8 @@ def _clean_once(markup: str) -> str:
 def sanitize_html(html: str) -> str:
     """Return the HTML cut to the allowlist, rel="noopener noreferrer" on external links."""
     cleaned = _clean_once(html)
+    if cleaned == html:
+        return cleaned  # already a fixed point: cleaning it again would give it back
     # The HTML parser can rebuild broken nesting into markup it then reads differently
     # (an <a> inside an <a>): clean again until the result no longer changes.
     for _ in range(4):

@@ -41,8 +41,12 @@ class _PageFinder:
 
 
 def close_anchor(anchor: str, anchors: Iterable[str]) -> str | None:
-    """Return the anchor of a page closest to a missing one, if any is close."""
-    best = process.extractOne(anchor, list(anchors), scorer=fuzz.ratio, score_cutoff=60)
+    """Return the anchor of a page closest to a missing one, if any is close.
+
+    Of equally close anchors the first in sorted order wins: a page's anchors are a set, and
+    set order changes from run to run with the hash seed.
+    """
+    best = process.extractOne(anchor, sorted(anchors), scorer=fuzz.ratio, score_cutoff=60)
     return best[0] if best else None
 
 

@@ -102,6 +102,14 @@ class WordFilter(Filter):
         fold = _fold if self.fold else str.lower
         for token in tokens:
             text = token.text
+            if text.isascii() and _ascii_whole_word(text):
+                # Most tokens: nothing to split, no acronym plural, and lowercasing is folding.
+                if token.positions:
+                    pos = token.pos if pos is None else pos + 1
+                    token.pos = pos
+                token.text = text.lower()
+                yield token
+                continue
             segments: tuple[tuple[int, str], ...]
             if text.isascii():
                 segments = ((0, text),)
@@ -141,6 +149,14 @@ def cjk_segments(text: str) -> tuple[tuple[int, str], ...]:
         else:
             found.extend((m.start() + i, run[i : i + 2]) for i in range(len(run) - 1))
     return tuple(found)
+
+
+def _ascii_whole_word(text: str) -> bool:
+    """Tell that an ASCII word is kept whole and only lowercased: no humps, separators or
+    acronym plural (JWTs needs an upper-case letter followed by a lower-case s)."""
+    if not text.isalnum():
+        return False
+    return text.islower() or text.isupper() or (text.istitle() and text.isalpha())
 
 
 def _plain_word(text: str) -> bool:
