@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-Codes = npt.NDArray[np.int16]
+Codes = npt.NDArray[np.signedinteger[Any]]
 Docnums = npt.NDArray[np.intp]
 
 
@@ -32,7 +33,10 @@ class Column:
         order = list(dict.fromkeys(names))
         order += sorted({v for v in values.values() if v is not None} - set(order))
         code = {name: number for number, name in enumerate(order)}
-        codes = np.full(size, len(order), dtype=np.int16)
+        # A byte per document while the values fit (statuses, most sites' sections).
+        codes: Codes = np.full(size, len(order), dtype=np.int16)
+        if len(order) < np.iinfo(np.int8).max:
+            codes = codes.astype(np.int8)
         if values:
             docs = np.fromiter(values, dtype=np.intp, count=len(values))
             codes[docs] = [
