@@ -35,7 +35,7 @@ from kb.search.scores import (
     union,
 )
 from kb.search.searcher import STATUSES, Searcher
-from kb.search.spelling import Vocabulary
+from kb.search.spelling import PLAIN_WORD, SPELL_FIELD, Vocabulary
 
 AS_OF = date(2026, 11, 26)
 SIZE = 40
@@ -261,3 +261,20 @@ def test_searcher_caches_stay_under_their_byte_budget(corpus_index: Path) -> Non
     assert ("postings", "title_exact", last) in searcher.memory
     assert ("postings", "title_exact", first) not in searcher.memory
     generation.close()
+
+
+def test_vocabulary_counts_as_whooshs_own_term_walk(corpus: Generation) -> None:
+    searcher = Searcher(corpus)
+    try:
+        with searcher.reading() as reader:
+            assert len(reader.leaf_readers()) > 1  # counts summed over segments
+            vocabulary = Vocabulary.from_reader(reader)
+            expected = {
+                word: info.doc_frequency()
+                for raw, info in reader.iter_field(SPELL_FIELD)
+                if PLAIN_WORD.fullmatch(word := raw.decode("utf-8"))
+            }
+        assert dict(zip(vocabulary.words, vocabulary.frequency, strict=True)) == expected
+        assert len(expected) > 5000
+    finally:
+        searcher.close()
