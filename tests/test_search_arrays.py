@@ -34,7 +34,7 @@ from kb.search.scores import (
     share_matched,
     union,
 )
-from kb.search.searcher import STATUSES, Searcher
+from kb.search.searcher import STATUSES, Searcher, searcher_for
 from kb.search.spelling import PLAIN_WORD, SPELL_FIELD, Vocabulary
 
 AS_OF = date(2026, 11, 26)
@@ -278,3 +278,20 @@ def test_vocabulary_counts_as_whooshs_own_term_walk(corpus: Generation) -> None:
         assert len(expected) > 5000
     finally:
         searcher.close()
+
+
+def test_the_vocabulary_is_read_when_the_searcher_opens(example_index: Path) -> None:
+    generation = Generation(current_generation(example_index))
+    try:
+        searcher = searcher_for(generation)
+        assert searcher.preparing is not None
+        searcher.preparing.join()
+
+        def read_again() -> Vocabulary:
+            """Fail: the vocabulary should be there already."""
+            raise AssertionError("the vocabulary was not prepared")
+
+        vocabulary = generation.remember(("search", "vocabulary"), read_again)
+        assert "rollout" in vocabulary.words
+    finally:
+        generation.close()

@@ -25,7 +25,7 @@ from kb.search.ranking import rank
 from kb.search.results import NothingFound, SearchHit, SearchResults, build_hits, empty_results
 from kb.search.scorer import Scorer
 from kb.search.searcher import READ_ERRORS, Searcher, SearchUnavailable, searcher_for
-from kb.search.spelling import Vocabulary, corrected_query
+from kb.search.spelling import corrected_query
 from kb.words import said
 
 MAX_LIMIT = 100
@@ -103,7 +103,7 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     scorer = Scorer(
         reader,
         searcher.postings,
-        lambda: searcher.derive("vocabulary", lambda: Vocabulary.from_reader(reader)),
+        lambda: searcher.vocabulary(reader),
         lang,
     )
     plan = scorer.plan(with_synonym(searcher.glossary, parsed))

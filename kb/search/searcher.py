@@ -7,10 +7,12 @@ it, so a superseded generation's readers never outlive the generation.
 from __future__ import annotations
 
 import contextlib
+import logging
 import pickle
 import sqlite3
 import struct
 import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,14 +27,16 @@ from kb.glossary.terms import Glossary
 from kb.index.cache import ByteCache
 from kb.index.generation import Generation
 from kb.index.generations import WHOOSH_DIR, damage
-from kb.index.pool import HandlePool
+from kb.index.pool import HandlePool, PoolClosed
 from kb.reports.facts import judged_rows
 from kb.reports.staleness import Status
 from kb.search.analysis import analyze
 from kb.search.columns import Column
 from kb.search.postings import PostingCache
+from kb.search.spelling import Vocabulary
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 IDLE_READERS = 8  # pooled readers per generation (about one per concurrent request)
 STATUS_DATES = 4  # report dates whose statuses by document a generation keeps (a byte each)
 # Posting lists and the analyzed terms of titles and headings a Searcher keeps, in MiB. A module
@@ -56,6 +60,10 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 OPEN_ERRORS: tuple[type[BaseException], ...] = (
     *READ_ERRORS, ValueError, KeyError, TypeError, AttributeError, ImportError,
 )  # fmt: skip
+
+
+# What building the vocabulary in the background may meet: its generation closed or damaged.
+VOCABULARY_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, PoolClosed)
 
 
 class SearchUnavailable(Exception):
@@ -101,6 +109,7 @@ class Searcher:
         self.lang_column = Column.of({n: d.lang for n, d in docs}, self.size)
         self.is_page = np.zeros(self.size, dtype=np.bool_)
         self.is_page[[n for n, d in docs if d.kind == "page"]] = True
+        self.preparing: threading.Thread | None = None
         self._readers: HandlePool[Any] = HandlePool(
             f"the search index of {generation.name}", self.index.reader, _close, IDLE_READERS
         )
@@ -112,6 +121,27 @@ class Searcher:
     def derive(self, key: str, build: Callable[[], T]) -> T:
         """Return a table derived from this index (vocabulary, completions), built once."""
         return self.generation.remember(("search", key), build)
+
+    def vocabulary(self, reader: Any) -> Vocabulary:
+        """Return the spelling vocabulary, read with `reader` unless it is read already."""
+        return self.derive("vocabulary", lambda: Vocabulary.from_reader(reader))
+
+    def prepare(self) -> threading.Thread:
+        """Read the spelling vocabulary in the background, so the first typo does not wait
+        seconds for it (a query needing it meanwhile waits for this build, not another)."""
+
+        def build() -> None:
+            """Build the vocabulary; a generation closed or damaged meanwhile is no error here."""
+            try:
+                with self.reading() as reader:
+                    self.vocabulary(reader)
+            except VOCABULARY_ERRORS as exc:
+                log.debug("%s: no spelling vocabulary prepared: %s", self.generation.name, exc)
+
+        thread = threading.Thread(target=build, name="kb-vocabulary", daemon=True)
+        thread.start()
+        self.preparing = thread
+        return thread
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
@@ -208,9 +238,11 @@ def _open(generation: Generation) -> Searcher:
             "run `kb index` to rebuild it"
         )
     try:
-        return Searcher(generation)
+        searcher = Searcher(generation)
     except OPEN_ERRORS as exc:
         raise SearchUnavailable(
             f"the search index of {generation.name} cannot be read: {exc}; "
             "run `kb index` to rebuild it"
         ) from exc
+    searcher.prepare()
+    return searcher
