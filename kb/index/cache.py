@@ -58,3 +58,63 @@ class Cache:
         """Drop every value."""
         with self._lock:
             self._values.clear()
+
+
+ENTRY_OVERHEAD = 120  # bytes an entry costs besides its value: the key and the LRU's links
+
+
+class ByteCache:
+    """Values kept under a byte budget: the least recently used go first when it is exceeded.
+
+    Unlike Cache, values are cheap to rebuild and many (posting lists, a title's terms), so two
+    threads missing the same key may both build it rather than wait on a lock per key.
+    """
+
+    def __init__(self, budget: int) -> None:
+        """Keep values whose estimated sizes add up to at most `budget` bytes."""
+        self.budget = budget
+        self.used = 0
+        self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T], sizeof: Callable[[T], int]) -> T:
+        """Return the value for key, computing it (and weighing it with `sizeof`) on a miss."""
+        found = self.find(key)
+        if found is not None:
+            return cast(T, found)
+        value = compute()
+        self.put(key, value, sizeof(value))
+        return value
+
+    def find(self, key: Hashable) -> Any:
+        """Return the value held for key (now the most recently used), None when there is none."""
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        """Hold a value of `size` bytes for key, dropping the least recently used over budget."""
+        size += ENTRY_OVERHEAD
+        with self._lock:
+            old = self._values.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self._values[key] = (value, size)
+            self.used += size
+            # The newest value stays even alone over budget: the query needs it now.
+            while self.used > self.budget and len(self._values) > 1:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self.used -= dropped
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Tell whether a value is held for key (without touching its recency)."""
+        with self._lock:
+            return key in self._values
+
+    def __len__(self) -> int:
+        """Return how many values are held."""
+        with self._lock:
+            return len(self._values)

@@ -223,3 +223,29 @@ class LanguageAnalyzer(Analyzer):
         lang = getattr(value, "lang", None)
         chain = text_analyzer(lang) if self.stem else exact_analyzer(lang)
         return chain(value, **kwargs)
+
+
+def script_runs(token: str) -> list[str]:
+    """Split a token into its Han/Kana/Hangul runs and the runs of other letters between them."""
+    if token.isascii() or not CJK_RUN.search(token):
+        return [token]
+    runs, pos = [], 0
+    for m in CJK_RUN.finditer(token):
+        if m.start() > pos:
+            runs.append(token[pos : m.start()])
+        runs.append(m.group())
+        pos = m.end()
+    if pos < len(token):
+        runs.append(token[pos:])
+    return [r for r in runs if r.strip("_:/.-@")]
+
+
+def first_per_position(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Keep the first term at each position (an identifier's whole form, not its parts)."""
+    seen: set[int] = set()
+    kept = []
+    for pos, text in tokens:
+        if pos not in seen:
+            seen.add(pos)
+            kept.append((pos, text))
+    return kept

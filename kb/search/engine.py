@@ -10,9 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from kb.index.generation import Generation
 from kb.params import clamp
 from kb.search.answers import close_terms, glossary_card, with_synonym
+from kb.search.columns import Column, Docnums
 from kb.search.completion import completions
 from kb.search.facets import count_facets, resolve_filters
 from kb.search.languages import count_languages, keep_language, reader_language
@@ -22,7 +25,7 @@ from kb.search.ranking import rank
 from kb.search.results import NothingFound, SearchHit, SearchResults, build_hits, empty_results
 from kb.search.scorer import Scorer
 from kb.search.searcher import READ_ERRORS, Searcher, SearchUnavailable, searcher_for
-from kb.search.spelling import Vocabulary, corrected_query
+from kb.search.spelling import corrected_query
 from kb.words import said
 
 MAX_LIMIT = 100
@@ -100,7 +103,7 @@ def _run(searcher: Searcher, reader: Any, request: SearchRequest) -> SearchResul
     scorer = Scorer(
         reader,
         searcher.postings,
-        lambda: searcher.derive("vocabulary", lambda: Vocabulary.from_reader(reader)),
+        lambda: searcher.vocabulary(reader),
         lang,
     )
     plan = scorer.plan(with_synonym(searcher.glossary, parsed))
@@ -141,20 +144,21 @@ def _results(
     suggestion = corrected_query(parsed.text, built.corrections)
     card = glossary_card(searcher.glossary, parsed, suggestion)
     if card is not None:  # the card shows the term; its entry would repeat it
-        matched.pop(searcher.by_url.get(card["url"], -1), None)
+        matched = matched.without(searcher.by_url.get(card["url"], -1))
     section, wanted, filter_notes = resolve_filters(
         searcher, parsed, request.section, request.status
     )
     notes.extend(filter_notes)
     statuses = searcher.statuses(request.as_of)
-    facets, allowed = count_facets(searcher, set(matched), statuses, section, wanted)
+    facets, allowed = count_facets(searcher, matched.docnums(), statuses, section, wanted)
     reader = request.lang or searcher.languages.default
     facets["lang"] = count_languages(searcher, allowed)
     allowed, own = keep_language(searcher, allowed, reader)
-    if len(own) < len(allowed) and own:
+    if len(own) < len(allowed) and len(own):
         notes.append(f"Few results in {searcher.languages.label(reader)}; others follow, marked.")
-    hits = _hits(searcher, scorer, request, matched, (own, allowed - own), statuses)
-    if allowed and not hits:
+    others = np.setdiff1d(allowed, own, assume_unique=True)
+    hits = _hits(searcher, scorer, request, matched, (own, others), statuses)
+    if len(allowed) and not hits:
         last = -(-len(allowed) // request.limit)
         notes.append(
             said(
@@ -163,10 +167,10 @@ def _results(
                 last=last,
             )
         )
-    if most_words and allowed:
+    if most_words and len(allowed):
         notes.append(said("No page contains every word; these pages match most of them."))
     nothing = None
-    if not allowed:
+    if not len(allowed):
         filtered = bool(matched) and (section is not None or wanted is not None)
         near = close_terms(searcher.glossary, parsed.text)
         nothing = NothingFound(parsed.text, filtered, suggestion, near)
@@ -191,14 +195,14 @@ def _hits(
     scorer: Scorer,
     request: SearchRequest,
     matched: Scores,
-    groups: tuple[set[int], set[int]],
-    statuses: dict[int, str | None],
+    groups: tuple[Docnums, Docnums],
+    statuses: Column,
 ) -> list[SearchHit]:
     """Rank the allowed matches, the reader's language first, and build the requested page."""
     page, limit = request.page, request.limit
     ranked: list[tuple[int, float]] = []
     for group in groups:
-        if group and len(ranked) < page * limit:
+        if len(group) and len(ranked) < page * limit:
             ranked += rank(searcher, scorer, matched, group, page * limit - len(ranked))
     window = ranked[(page - 1) * limit : page * limit]
     return build_hits(searcher, window, scorer.built, statuses, scorer.lang)

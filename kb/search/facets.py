@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from kb.reports.staleness import Status
+import numpy as np
+
+from kb.search.columns import Column, Docnums
 from kb.search.query import ParsedQuery
-from kb.search.searcher import Searcher
+from kb.search.searcher import STATUSES, Searcher
 from kb.words import said
 
-STATUSES = tuple(s.value for s in Status)
 Facets = dict[str, dict[str, int]]
 
 
@@ -49,29 +50,22 @@ def resolve_filters(
 
 def count_facets(
     searcher: Searcher,
-    matched: set[int],
-    statuses: dict[int, str | None],
+    matched: Docnums,
+    statuses: Column,
     section: str | None,
     wanted: set[str] | None,
-) -> tuple[Facets, set[int]]:
+) -> tuple[Facets, Docnums]:
     """Count matches per section (under the status filter) and status (under the section one);
-    return the counts and the matches both filters keep."""
-    by_section: dict[str, int] = {}
-    by_status: dict[str, int] = {}
-    allowed: set[int] = set()
-    for docnum in matched:
-        info = searcher.docs.get(docnum)
-        if info is None:
-            continue
-        doc_status = statuses.get(docnum)
-        section_ok = section is None or info.section == section
-        status_ok = wanted is None or doc_status in wanted
-        if status_ok:
-            by_section[info.section] = by_section.get(info.section, 0) + 1
-        if section_ok and doc_status is not None:
-            by_status[doc_status] = by_status.get(doc_status, 0) + 1
-        if section_ok and status_ok:
-            allowed.add(docnum)
+    return the counts and the matches both filters keep (in docnum order)."""
+    sections = searcher.section_column
+    docs = matched[sections.codes[matched] < len(sections.names)]  # deleted ones have none
+    section_codes = sections.codes[docs]
+    status_codes = statuses.codes[docs]
+    keep = np.ones(len(docs), dtype=np.bool_)
+    section_ok = keep if section is None else section_codes == sections.code_of(section)
+    status_ok = keep if wanted is None else statuses.mask(wanted)[status_codes]
+    by_section = sections.count(docs[status_ok])
+    by_status = statuses.count(docs[section_ok])
     ordered = {name: by_status[name] for name in STATUSES if name in by_status}
-    sections = dict(sorted(by_section.items(), key=lambda kv: (-kv[1], kv[0])))
-    return {"section": sections, "status": ordered}, allowed
+    counted = dict(sorted(by_section.items(), key=lambda kv: (-kv[1], kv[0])))
+    return {"section": counted, "status": ordered}, docs[section_ok & status_ok]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb.languages import SiteLanguages
+from kb.search.columns import Docnums
 from kb.search.searcher import Searcher
 
 # The reader's language "has too few" below this many matches: other languages then follow.
@@ -21,22 +22,20 @@ def reader_language(languages: SiteLanguages, raw: str | None) -> tuple[str, lis
     return languages.default, [note]
 
 
-def count_languages(searcher: Searcher, allowed: set[int]) -> dict[str, int]:
+def count_languages(searcher: Searcher, allowed: Docnums) -> dict[str, int]:
     """Count the allowed matches per language, most first (the language facet)."""
-    counts: dict[str, int] = {}
-    for docnum in allowed:
-        lang = searcher.docs[docnum].lang
-        counts[lang] = counts.get(lang, 0) + 1
+    counts = searcher.lang_column.count(allowed)
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def keep_language(searcher: Searcher, allowed: set[int], lang: str) -> tuple[set[int], set[int]]:
+def keep_language(searcher: Searcher, allowed: Docnums, lang: str) -> tuple[Docnums, Docnums]:
     """Return the matches to show and those in the reader's language.
 
     Only the reader's language when it has enough; otherwise every match, the reader's
     language to be ranked first.
     """
-    own = {d for d in allowed if searcher.docs[d].lang == lang}
+    column = searcher.lang_column
+    own = allowed[column.codes[allowed] == column.code_of(lang)]
     if len(own) >= ENOUGH_IN_LANGUAGE:
         return own, own
     return allowed, own

@@ -1,24 +1,28 @@
 """Postings of a Whoosh index read once and kept in memory, with BM25F scoring over several fields.
 
 Whoosh's own matchers spend several microseconds per posting in Python; for the handful of
-terms in a query it is far cheaper to read each posting list once (cached per generation) and
-score it with plain loops. Whoosh still owns the index: segments, lexicon, postings, lengths.
+terms in a query it is far cheaper to read each posting list once (cached per generation, under
+a byte budget) and score it with array arithmetic. Whoosh still owns the index: segments,
+lexicon, postings, lengths.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import threading
-from array import array
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 
-CACHE_POSTINGS = 3_000_000  # postings kept in memory per generation (about 8 bytes each)
+from kb.index.cache import ByteCache
+from kb.search.scores import Scores
+
 K1 = 1.2
 FIELD_B = {
     "title": 0.5,
@@ -28,80 +32,85 @@ FIELD_B = {
     "body": 0.75,
     "code": 0.75,
 }
-Posting = tuple[array, array]  # docnums, term frequencies
-_EMPTY: Posting = (array("i"), array("f"))
+Docs = npt.NDArray[np.int32]
+Freqs = npt.NDArray[np.float32]
+Posting = tuple[Docs, Freqs]  # docnums (unique, ascending), term frequencies
 
 
 class PostingCache:
     """Per-generation posting lists, field length norms and document frequencies."""
 
-    def __init__(self, live: Iterable[int], doc_count: int) -> None:
-        """Start empty; `live` are the documents not deleted."""
-        self.live = frozenset(live)
+    def __init__(self, live: Iterable[int], doc_count: int, memory: ByteCache) -> None:
+        """Start empty; `live` are the documents not deleted; posting lists are kept in `memory`."""
+        self.size = doc_count
+        self.live = np.zeros(max(1, doc_count), dtype=np.bool_)
+        self.live[np.fromiter(live, dtype=np.intp)] = True
+        self.live_count = int(np.count_nonzero(self.live))
         self.doc_count = max(1, doc_count)
-        self._postings: OrderedDict[tuple[str, str], Posting] = OrderedDict()
-        self._size = 0
-        self._norms: dict[str, array] = {}
+        self.memory = memory
+        self._norms: dict[str, npt.NDArray[np.float32]] = {}
         self._lock = threading.Lock()
 
     def postings(self, reader: Any, field: str, term: str) -> Posting:
         """Return (docnums, frequencies) of a term in a field, read on first use."""
-        key = (field, term)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
-        read = _read_postings(reader, field, term, self.live)
-        with self._lock:
-            self._postings[key] = read
-            self._size += len(read[0])
-            while self._size > CACHE_POSTINGS and len(self._postings) > 1:
-                _, dropped = self._postings.popitem(last=False)
-                self._size -= len(dropped[0])
-        return read
+        return self.memory.get(
+            ("postings", field, term),
+            lambda: _read_postings(reader, field, term, self.live),
+            _posting_bytes,
+        )
 
-    def norms(self, reader: Any, field: str) -> array:
+    def norms(self, reader: Any, field: str) -> npt.NDArray[np.float32]:
         """Return each document's BM25 length norm in a field: 1 - b + b * length / average."""
         norms = self._norms.get(field)
         if norms is not None:
             return norms
         total = reader.doc_count_all()
         lengths = [reader.doc_field_length(d, field, 0) or 0 for d in range(total)]
-        average = (sum(lengths) / len(self.live)) if self.live else 1.0
+        average = (sum(lengths) / self.live_count) if self.live_count else 1.0
         b = FIELD_B.get(field, 0.75)
-        norms = array("f", (1 - b + b * n / (average or 1.0) for n in lengths))
+        # Computed in double, kept in single precision: as the per-document loop did.
+        norms = (1 - b + b * np.array(lengths, dtype=np.float64) / (average or 1.0)).astype(
+            np.float32
+        )
         with self._lock:
             self._norms.setdefault(field, norms)
         return self._norms[field]
 
-    def bm25f(self, reader: Any, terms: list[tuple[str, str, float]]) -> dict[int, float]:
+    def bm25f(self, reader: Any, terms: list[tuple[str, str, float]]) -> Scores:
         """Score one query word given as (field, term, weight) triples with BM25F.
 
         The weighted, length-normalized frequencies of all fields are summed before saturation,
         so a word in the title and the body counts once, strongly, not twice.
         """
-        pseudo: dict[int, float] = {}
+        pseudo = np.zeros(self.size, dtype=np.float64)
         for field, term, weight in terms:
             if not term:
                 continue
             docs, freqs = self.postings(reader, field, term)
-            if not docs:
+            if not len(docs):
                 continue
             norms = self.norms(reader, field)
-            get = pseudo.get
-            for doc, freq in zip(docs, freqs, strict=True):
-                pseudo[doc] = get(doc, 0.0) + weight * freq / norms[doc]
-        if not pseudo:
-            return {}
-        df = len(pseudo)
+            # Docnums are unique within a posting list, so a fancy-indexed += adds each once.
+            pseudo[docs] += weight * freqs.astype(np.float64) / norms[docs].astype(np.float64)
+        found = np.flatnonzero(pseudo)
+        if not len(found):
+            return Scores(pseudo)
+        df = len(found)
         idf = math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
-        return {doc: idf * tf * (K1 + 1) / (K1 + tf) for doc, tf in pseudo.items()}
+        tf = pseudo[found]
+        pseudo[found] = idf * tf * (K1 + 1) / (K1 + tf)
+        return Scores(pseudo)
 
     def idf(self, reader: Any, field: str, term: str) -> float:
         """Return the inverse document frequency of a term in one field."""
         df = reader.doc_frequency(field, term)
         return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
+
+
+def _posting_bytes(posting: Posting) -> int:
+    """Return the memory one cached posting list takes."""
+    docs, freqs = posting
+    return docs.nbytes + freqs.nbytes + 2 * sys.getsizeof(docs) + sys.getsizeof(posting)
 
 
 def _unwrap(matcher: Any) -> Any:
@@ -111,35 +120,37 @@ def _unwrap(matcher: Any) -> Any:
     return matcher
 
 
-def _read_postings(reader: Any, field: str, term: str, live: frozenset[int]) -> Posting:
+def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool_]) -> Posting:
     """Read a whole posting list (all segments, live documents only) as arrays."""
-    docs, freqs = array("i"), array("f")
+    docs: list[npt.NDArray[np.int64]] = []
+    freqs: list[npt.NDArray[np.float32]] = []
     for leaf, offset in reader.leaf_readers():
         try:
             matcher = _unwrap(leaf.postings(field, term))
         except TermNotFound:
             continue
-        deleted = leaf.has_deletions()
         if isinstance(matcher, W3LeafMatcher):
             # Read whole blocks: the per-posting Matcher calls cost far more than the data.
             while matcher.is_active():
                 matcher._read_ids()
                 matcher._read_weights()
-                ids, weights = matcher._ids, matcher._weights
-                for i in range(matcher._i, len(ids)):
-                    doc = ids[i] + offset
-                    if not deleted or doc in live:
-                        docs.append(doc)
-                        freqs.append(weights[i])
+                start = matcher._i
+                docs.append(np.asarray(matcher._ids, dtype=np.int64)[start:] + offset)
+                freqs.append(np.asarray(matcher._weights, dtype=np.float32)[start:])
                 matcher._next_block()
         else:
+            ids, weights = [], []
             while matcher.is_active():
-                doc = matcher.id() + offset
-                if not deleted or doc in live:
-                    docs.append(doc)
-                    freqs.append(matcher.weight())
+                ids.append(matcher.id() + offset)
+                weights.append(matcher.weight())
                 matcher.next()
-    return (docs, freqs) if docs else _EMPTY
+            docs.append(np.array(ids, dtype=np.int64))
+            freqs.append(np.array(weights, dtype=np.float32))
+    if not docs:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    found, frequencies = np.concatenate(docs), np.concatenate(freqs)
+    keep = live[found]  # deleted documents stay in Whoosh's postings until a merge
+    return found[keep].astype(np.int32), frequencies[keep]
 
 
 def positions(reader: Any, field: str, term: str, docnums: list[int]) -> dict[int, list[int]]:

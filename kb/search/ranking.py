@@ -6,9 +6,13 @@ import heapq
 import itertools
 from typing import Any
 
-from kb.search.matching import Scores
+import numpy as np
+import numpy.typing as npt
+
+from kb.search.columns import Docnums
 from kb.search.postings import positions
 from kb.search.scorer import Scorer
+from kb.search.scores import Floats, Scores
 from kb.search.searcher import Searcher
 
 RERANK_DEPTH = 120  # best matches re-scored for proximity and headings
@@ -20,6 +24,8 @@ PROXIMITY_FIELDS = ("title", "headings", "body")
 PROXIMITY_WINDOW = 3  # a next query word at most this many positions on counts as close
 PROXIMITY_WORDS = 6
 TERM_WEIGHT = 0.5  # a glossary entry ranks below pages that match as well (its card shows it)
+TITLE_BOUND = 1.0 + TITLE_MATCH_WEIGHT * EXACT_MATCH  # the most a title can boost a match
+BATCH = 64  # titles read before the first check against the bound (doubling after)
 
 
 def overlap(query: set[str], text: frozenset[str]) -> float:
@@ -32,23 +38,12 @@ def overlap(query: set[str], text: frozenset[str]) -> float:
 
 
 def rank(
-    searcher: Searcher, scorer: Scorer, matched: Scores, allowed: set[int], needed: int
+    searcher: Searcher, scorer: Scorer, matched: Scores, allowed: Docnums, needed: int
 ) -> list[tuple[int, float]]:
     """Return the best allowed matches, best first, at least `needed` of them when there are."""
     query_terms = set(scorer.built.query_terms)
-    docs = searcher.docs
-
-    def first_score(docnum: int) -> float:
-        """Return a match's score with the title boost and the glossary damping."""
-        score = matched[docnum]
-        if query_terms:
-            # The more of the query a title holds, and the less else it holds, the likelier
-            # it is the page the reader has in mind.
-            title = searcher.title_terms(docnum)
-            score *= 1.0 + TITLE_MATCH_WEIGHT * overlap(query_terms, title)
-        return score if docs[docnum].kind == "page" else score * TERM_WEIGHT
-
-    top = heapq.nlargest(max(RERANK_DEPTH, needed), ((first_score(d), d) for d in allowed))
+    depth = max(RERANK_DEPTH, needed)
+    top = first_stage(searcher, scorer.reader, matched, allowed, query_terms, depth)
     near = proximity(scorer.reader, scorer.built.query_terms, [d for _, d in top])
     headings = searcher.heading_terms([d for _, d in top]) if query_terms else {}
     ranked: list[tuple[int, float]] = []
@@ -58,6 +53,72 @@ def rank(
         ranked.append((docnum, score * (1.0 + HEADING_MATCH_WEIGHT * best)))
     ranked.sort(key=lambda pair: -pair[1])
     return ranked
+
+
+def first_stage(
+    searcher: Searcher,
+    reader: Any,
+    matched: Scores,
+    allowed: Docnums,
+    query_terms: set[str],
+    depth: int,
+) -> list[tuple[float, int]]:
+    """Return the `depth` best (score, docnum) of the allowed matches after the title boost and
+    the glossary damping, best first (equal scores: higher docnum first).
+
+    The title field's postings tell how many query terms each title holds, since the field
+    holds exactly the terms analyze() makes of the title: no shared term, no boost; some, a
+    boost of at most title_bound(). Titles are read (and their boost computed) only for
+    matches whose bound can still reach the top, best bound first: the same top as boosting
+    every match.
+    """
+    base = matched.values[allowed]
+    # Halving is exact in binary, so damping before the boost gives the same floats as after.
+    base = np.where(searcher.is_page[allowed], base, base * TERM_WEIGHT)
+    shared = np.zeros(len(allowed), dtype=np.intp)
+    for term in query_terms:
+        holds = np.zeros(searcher.size, dtype=np.bool_)
+        holds[searcher.postings.postings(reader, "title", term)[0]] = True
+        shared += holds[allowed]
+    plain = shared == 0
+    found = _largest(base[plain], allowed[plain], depth)
+    boosted = np.flatnonzero(~plain)
+    bounds = base[boosted] * title_bound(shared[boosted], len(query_terms))
+    order = np.argsort(-bounds, kind="stable")
+    scores, docs = base[boosted][order].tolist(), allowed[boosted][order].tolist()
+    limits = bounds[order].tolist()
+    start, size = 0, BATCH
+    while start < len(docs):
+        end = min(len(docs), start + size)
+        for score, docnum in zip(scores[start:end], docs[start:end], strict=True):
+            # The more of the query a title holds, and the less else it holds, the likelier
+            # it is the page the reader has in mind.
+            title = searcher.title_terms(docnum)
+            found.append((score * (1.0 + TITLE_MATCH_WEIGHT * overlap(query_terms, title)), docnum))
+        found = heapq.nlargest(depth, found)
+        start, size = end, 2 * size
+        # Strictly above: a match whose bound equals the last score could win on its docnum.
+        if start < len(docs) and len(found) >= depth and found[-1][0] > limits[start]:
+            break
+    return found
+
+
+def title_bound(shared: npt.NDArray[np.intp], words: int) -> Floats:
+    """Return the most a title holding `shared` of `words` query terms can boost a match.
+
+    All of them: the title may be exactly the query. Fewer: overlap() is at most shared/words.
+    """
+    share = shared / words
+    return np.where(shared >= words, TITLE_BOUND, 1.0 + TITLE_MATCH_WEIGHT * share)
+
+
+def _largest(scores: Floats, docnums: Docnums, depth: int) -> list[tuple[float, int]]:
+    """Return the `depth` largest (score, docnum), as heapq.nlargest orders them."""
+    if len(scores) > depth:
+        # Everything tied with the depth-th score stays in: ties are broken by docnum below.
+        keep = scores >= np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        scores, docnums = scores[keep], docnums[keep]
+    return heapq.nlargest(depth, zip(scores.tolist(), docnums.tolist(), strict=True))
 
 
 def proximity(reader: Any, words: list[str], docnums: list[int]) -> dict[int, float]:

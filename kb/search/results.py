@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.search.columns import Column
 from kb.search.highlight import Highlighter
 from kb.search.scorer import Built
 from kb.search.searcher import Searcher
@@ -149,7 +150,7 @@ def build_hits(
     searcher: Searcher,
     window: list[tuple[int, float]],
     built: Built,
-    statuses: dict[int, str | None],
+    statuses: Column,
     lang: str | None = None,
 ) -> list[SearchHit]:
     """Build the hits of one results page: best matching section, its snippet, review status.
@@ -181,7 +182,7 @@ def build_hits(
                 heading=heading,
                 anchor=anchor,
                 validated_on=info.validated_on.isoformat() if info.validated_on else None,
-                status=statuses.get(docnum),
+                status=statuses.name_of(docnum),
                 score=score,
                 kind=info.kind,
                 lang=info.lang,

@@ -6,10 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.search.analysis import CJK_RUN, analyze, exact_analyzer, text_analyzer, token_re
-from kb.search.matching import Plan, Scores, best_of, intersect, is_relaxable, scaled, union
+from kb.search.analysis import (
+    CJK_RUN,
+    analyze,
+    exact_analyzer,
+    first_per_position,
+    script_runs,
+    text_analyzer,
+    token_re,
+)
+from kb.search.matching import Plan, is_relaxable
 from kb.search.postings import PostingCache, positions
 from kb.search.query import Group, Leaf, Negated, Node, Required
+from kb.search.scores import Scores, best_of, intersect, scaled, union
 from kb.search.spelling import SPELL_FIELD, Vocabulary, close_terms, correctable
 
 # Field weights: title > headings > description > body. The *_exact fields hold unstemmed words
@@ -95,7 +104,7 @@ class Scorer:
         if not tokens:
             return None
         token = tokens[0]
-        runs = _script_runs(token)
+        runs = script_runs(token)
         if len(runs) > 1:  # useStteを使う: typos tolerated in the Latin part, not in the CJK one
             parts = [s for r in runs if (s := self.word(Leaf("word", r, leaf.field))) is not None]
             return intersect(parts) if parts else None
@@ -166,10 +175,10 @@ class Scorer:
     def phrase(self, leaf: Leaf) -> Scores | None:
         """Return documents holding the words as typed, in order (stop words may differ)."""
         fields = FIELD_SETS.get(leaf.field, FIELD_SETS[None])
-        prose = _first_per_position(
+        prose = first_per_position(
             [(t.pos, t.text) for t in text_analyzer(self.lang)(leaf.text, positions=True)]
         )
-        exact = _first_per_position(
+        exact = first_per_position(
             [(t.pos, t.text) for t in exact_analyzer(self.lang)(leaf.text, positions=True)]
         )
         if len(exact) <= 1:
@@ -191,15 +200,15 @@ class Scorer:
         )
         if len(prose) == 1:
             candidates = union([candidates, words[0]])
-        ordered = sorted(candidates, key=lambda d: -candidates[d])[:PHRASE_CANDIDATES]
+        ordered = candidates.best_first()[:PHRASE_CANDIDATES].tolist()
         # One word left after stop words: any document holding it holds the phrase in prose.
-        verified = set(words[0]) & set(ordered) if len(prose) == 1 else set()
+        verified = {d for d in ordered if d in words[0]} if len(prose) == 1 else set()
         checks = [(f, prose) for f in fields if f in STEMMED and len(prose) > 1]
         checks += [(f, exact) for f in fields if f not in STEMMED]
         for name, sequence in checks:
             pending = sorted(d for d in ordered if d not in verified)
             verified |= self._in_sequence(name, sequence, pending)
-        return {doc: candidates[doc] for doc in verified}
+        return candidates.only(verified)
 
     def _in_sequence(
         self, field_name: str, sequence: list[tuple[int, str]], docnums: list[int]
@@ -246,7 +255,7 @@ class Scorer:
         for _, word in found[:keep]:
             stems = analyze(word, self.lang)
             alternatives.append(self._word_scores(stems[0] if stems else None, word, fields))
-        return best_of(alternatives)
+        return best_of(alternatives) if alternatives else Scores.empty(self.cache.size)
 
     def leaf(self, leaf: Leaf) -> Scores | None:
         """Return the scores of one leaf (a repeated leaf is scored once)."""
@@ -286,29 +295,3 @@ class Scorer:
             if scores is not None:
                 (plan.required if isinstance(child, Required) else plan.optional).append(scores)
         return plan
-
-
-def _script_runs(token: str) -> list[str]:
-    """Split a token into its Han/Kana/Hangul runs and the runs of other letters between them."""
-    if token.isascii() or not CJK_RUN.search(token):
-        return [token]
-    runs, pos = [], 0
-    for m in CJK_RUN.finditer(token):
-        if m.start() > pos:
-            runs.append(token[pos : m.start()])
-        runs.append(m.group())
-        pos = m.end()
-    if pos < len(token):
-        runs.append(token[pos:])
-    return [r for r in runs if r.strip("_:/.-@")]
-
-
-def _first_per_position(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Keep the first term at each position (an identifier's whole form, not its parts)."""
-    seen: set[int] = set()
-    kept = []
-    for pos, text in tokens:
-        if pos not in seen:
-            seen.add(pos)
-            kept.append((pos, text))
-    return kept

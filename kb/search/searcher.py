@@ -7,29 +7,43 @@ it, so a superseded generation's readers never outlive the generation.
 from __future__ import annotations
 
 import contextlib
+import logging
 import pickle
 import sqlite3
 import struct
+import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from kb.glossary.listing import glossary_view
 from kb.glossary.terms import Glossary
+from kb.index.cache import ByteCache
 from kb.index.generation import Generation
 from kb.index.generations import WHOOSH_DIR, damage
-from kb.index.pool import HandlePool
+from kb.index.pool import HandlePool, PoolClosed
 from kb.reports.facts import judged_rows
+from kb.reports.staleness import Status
 from kb.search.analysis import analyze
+from kb.search.columns import Column
 from kb.search.postings import PostingCache
+from kb.search.spelling import Vocabulary
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 IDLE_READERS = 8  # pooled readers per generation (about one per concurrent request)
-STATUS_DATES = 4  # report dates whose statuses by document a generation keeps
+STATUS_DATES = 4  # report dates whose statuses by document a generation keeps (a byte each)
+# Posting lists and the analyzed terms of titles and headings a Searcher keeps, in MiB. A module
+# constant, not a setting: the settings a server runs with do not reach kb.search (a generation
+# carries those it was built with); at 30x the posting lists of 1,200 varied queries fill it.
+SEARCH_CACHE_MIB = 96
+STATUSES = tuple(s.value for s in Status)
 _EPOCH = date(1970, 1, 1)
 # What a damaged or vanished index raises while being read.
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -46,6 +60,10 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 OPEN_ERRORS: tuple[type[BaseException], ...] = (
     *READ_ERRORS, ValueError, KeyError, TypeError, AttributeError, ImportError,
 )  # fmt: skip
+
+
+# What building the vocabulary in the background may meet: its generation closed or damaged.
+VOCABULARY_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, PoolClosed)
 
 
 class SearchUnavailable(Exception):
@@ -69,8 +87,8 @@ class DocInfo:
 class Searcher:
     """One generation's Whoosh index with the tables every query shares."""
 
-    def __init__(self, generation: Generation) -> None:
-        """Open the index and read every document's stored fields."""
+    def __init__(self, generation: Generation, cache_bytes: int = SEARCH_CACHE_MIB << 20) -> None:
+        """Open the index and read every document's stored fields; cache up to `cache_bytes`."""
         self.generation = generation
         self.index = whoosh_index.open_dir(str(generation.folder / WHOOSH_DIR))
         self.glossary: Glossary = glossary_view(generation).glossary
@@ -81,11 +99,17 @@ class Searcher:
                 info = _doc_info(stored)
                 self.docs[docnum] = info
                 self.by_url[info.url] = docnum
-        self.postings = PostingCache(self.docs, self.index.doc_count_all())
+        self.size = self.index.doc_count_all()
+        self.memory = ByteCache(cache_bytes)
+        self.postings = PostingCache(self.docs, self.size, self.memory)
         self.sections = sorted({d.section for d in self.docs.values() if d.kind == "page"})
         self.languages = generation.languages
-        self._title_terms: dict[int, frozenset[str]] = {}
-        self._heading_terms: dict[int, tuple[frozenset[str], ...]] = {}
+        docs = self.docs.items()
+        self.section_column = Column.of({n: d.section for n, d in docs}, self.size)
+        self.lang_column = Column.of({n: d.lang for n, d in docs}, self.size)
+        self.is_page = np.zeros(self.size, dtype=np.bool_)
+        self.is_page[[n for n, d in docs if d.kind == "page"]] = True
+        self.preparing: threading.Thread | None = None
         self._readers: HandlePool[Any] = HandlePool(
             f"the search index of {generation.name}", self.index.reader, _close, IDLE_READERS
         )
@@ -98,6 +122,27 @@ class Searcher:
         """Return a table derived from this index (vocabulary, completions), built once."""
         return self.generation.remember(("search", key), build)
 
+    def vocabulary(self, reader: Any) -> Vocabulary:
+        """Return the spelling vocabulary, read with `reader` unless it is read already."""
+        return self.derive("vocabulary", lambda: Vocabulary.from_reader(reader))
+
+    def prepare(self) -> threading.Thread:
+        """Read the spelling vocabulary in the background, so the first typo does not wait
+        seconds for it (a query needing it meanwhile waits for this build, not another)."""
+
+        def build() -> None:
+            """Build the vocabulary; a generation closed or damaged meanwhile is no error here."""
+            try:
+                with self.reading() as reader:
+                    self.vocabulary(reader)
+            except VOCABULARY_ERRORS as exc:
+                log.debug("%s: no spelling vocabulary prepared: %s", self.generation.name, exc)
+
+        thread = threading.Thread(target=build, name="kb-vocabulary", daemon=True)
+        thread.start()
+        self.preparing = thread
+        return thread
+
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
         """Lend a Whoosh reader for one search: pooled, never used by two threads at once."""
@@ -105,45 +150,57 @@ class Searcher:
             yield reader
 
     def title_terms(self, docnum: int) -> frozenset[str]:
-        """Return the analyzed terms of a document's title (cached)."""
-        terms = self._title_terms.get(docnum)
-        if terms is None:
+        """Return the analyzed terms of a document's title (cached under the byte budget)."""
+
+        def analyzed() -> frozenset[str]:
+            """Analyze the title by its page's language rules."""
             info = self.docs.get(docnum)
-            terms = frozenset(analyze(info.title, info.lang)) if info else frozenset()
-            self._title_terms[docnum] = terms
-        return terms
+            return frozenset(analyze(info.title, info.lang)) if info else frozenset()
 
-    def statuses(self, as_of: date) -> dict[int, str | None]:
-        """Return every page's review status as of a date (None for glossary terms)."""
+        return self.memory.get(("title", docnum), analyzed, _terms_bytes)
 
-        def by_docnum() -> dict[int, str | None]:
+    def statuses(self, as_of: date) -> Column:
+        """Return every page's review status as of a date (none for glossary terms)."""
+
+        def by_docnum() -> Column:
             """Map the reports' judgement of each page onto its document number."""
-            judged = {row.url: row for row in judged_rows(self.generation, as_of)}
-            return {
-                docnum: (row.status if (row := judged.get(info.url)) else None)
-                for docnum, info in self.docs.items()
-                if info.kind == "page"
-            }
+            judged = {row.url: row.status for row in judged_rows(self.generation, as_of)}
+            pages = {n: judged.get(d.url) for n, d in self.docs.items() if d.kind == "page"}
+            return Column.of(pages, self.size, STATUSES)
 
         return self.generation.cache("search_statuses", STATUS_DATES).get(as_of, by_docnum)
 
     def heading_terms(self, docnums: list[int]) -> dict[int, tuple[frozenset[str], ...]]:
         """Return the analyzed terms of each heading of some documents (cached)."""
-        missing = [d for d in docnums if d not in self._heading_terms and d in self.docs]
-        if missing:
-            urls = {self.docs[d].url: d for d in missing}
-            found = self.generation.store.column_of(list(urls), "headings")
+        found: dict[int, tuple[frozenset[str], ...]] = {}
+        for docnum in docnums:
+            if (held := self.memory.find(("headings", docnum))) is not None:
+                found[docnum] = held
+        urls = {self.docs[d].url: d for d in docnums if d not in found and d in self.docs}
+        if urls:
+            column = self.generation.store.column_of(list(urls), "headings")
             for url, docnum in urls.items():
                 lang = self.docs[docnum].lang
-                self._heading_terms[docnum] = tuple(
-                    frozenset(analyze(h.get("text", ""), lang)) for h in found.get(url) or []
+                found[docnum] = tuple(
+                    frozenset(analyze(h.get("text", ""), lang)) for h in column.get(url) or []
                 )
-        return {d: self._heading_terms.get(d, ()) for d in docnums}
+                self.memory.put(("headings", docnum), found[docnum], _headings_bytes(found[docnum]))
+        return {d: found.get(d, ()) for d in docnums}
 
     def page_sections(self, urls: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Return the sections (anchor, heading, level, text) of some pages from the page store."""
         found = self.generation.store.column_of(urls, "sections")
         return {url: sections or [] for url, sections in found.items()}
+
+
+def _terms_bytes(terms: frozenset[str]) -> int:
+    """Return the memory a set of terms takes (strings counted even when shared)."""
+    return sys.getsizeof(terms) + sum(sys.getsizeof(t) for t in terms)
+
+
+def _headings_bytes(headings: tuple[frozenset[str], ...]) -> int:
+    """Return the memory the term sets of a page's headings take."""
+    return sys.getsizeof(headings) + sum(_terms_bytes(h) for h in headings)
 
 
 def _close(reader: Any) -> None:
@@ -181,9 +238,11 @@ def _open(generation: Generation) -> Searcher:
             "run `kb index` to rebuild it"
         )
     try:
-        return Searcher(generation)
+        searcher = Searcher(generation)
     except OPEN_ERRORS as exc:
         raise SearchUnavailable(
             f"the search index of {generation.name} cannot be read: {exc}; "
             "run `kb index` to rebuild it"
         ) from exc
+    searcher.prepare()
+    return searcher

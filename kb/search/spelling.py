@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 
 SPELL_FIELD = "words"  # every prose word, unstemmed (kb.search.schema)
 MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
 MAX_CANDIDATES = 3
-_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
+_INFO_HEAD = W3TermInfo._struct  # flags, weight, doc frequency, lengths … (whoosh3 codec)
+PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ def max_distance(word: str) -> int:
 
 def correctable(word: str) -> bool:
     """Tell whether a query word is a plain word long enough to correct."""
-    return bool(_PLAIN_WORD.fullmatch(word)) and max_distance(word) > 0
+    return bool(PLAIN_WORD.fullmatch(word)) and max_distance(word) > 0
 
 
 class Vocabulary:
@@ -54,11 +58,16 @@ class Vocabulary:
         words: dict[str, int] = {}
         if SPELL_FIELD not in reader.schema:  # an index from before the field existed
             return cls(words)
-        for raw, info in reader.iter_field(SPELL_FIELD):
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if _PLAIN_WORD.fullmatch(word):
-                words[word] = info.doc_frequency()
-        return cls(words)
+        # Segment by segment: across segments Whoosh merges each term's info with a lookup in
+        # every other segment, which made this walk seconds long on a many-segment index.
+        for leaf, _ in reader.leaf_readers():
+            if SPELL_FIELD not in leaf.schema:
+                continue
+            for raw, count in _document_counts(leaf):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if PLAIN_WORD.fullmatch(word):
+                    words[word] = words.get(word, 0) + count
+        return cls(dict(sorted(words.items())))
 
     def close(self, word: str, limit: int) -> list[CloseTerm]:
         """Return the words within `limit` edits of a word (a swap of neighbours is one edit).
@@ -84,6 +93,24 @@ class Vocabulary:
             if found:
                 return found
         return []
+
+
+def _document_counts(leaf: Any) -> Iterator[tuple[bytes, int]]:
+    """Yield each word of one segment's spelling field with the number of documents holding it.
+
+    Whoosh's own walk decodes every term's whole info, unpickling the postings a rare word
+    keeps inline; the count is the third number of the info's fixed header.
+    """
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        for raw, info in leaf.iter_field(SPELL_FIELD):
+            yield raw, info.doc_frequency()
+        return
+    prefix = terms._keycoder(SPELL_FIELD, b"")
+    for key, info in terms._tindex.items_from(prefix):
+        if not key.startswith(prefix):  # the next field's terms
+            return
+        yield key[len(prefix) :], _INFO_HEAD.unpack_from(info)[2]
 
 
 def _bigrams(word: str) -> set[str]:
