@@ -32,6 +32,7 @@ from kb.reports.facts import judged_rows
 from kb.reports.staleness import Status
 from kb.search.analysis import analyze
 from kb.search.columns import Column
+from kb.search.mapped import read_segments_in_place
 from kb.search.postings import PostingCache
 from kb.search.spelling import Vocabulary
 
@@ -90,6 +91,7 @@ class Searcher:
     def __init__(self, generation: Generation, cache_bytes: int = SEARCH_CACHE_MIB << 20) -> None:
         """Open the index and read every document's stored fields; cache up to `cache_bytes`."""
         self.generation = generation
+        read_segments_in_place()  # each reader would otherwise copy the segments it opens
         self.index = whoosh_index.open_dir(str(generation.folder / WHOOSH_DIR))
         self.glossary: Glossary = glossary_view(generation).glossary
         self.docs: dict[int, DocInfo] = {}
