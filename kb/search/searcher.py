@@ -71,7 +71,7 @@ class SearchUnavailable(Exception):
     """The search index of a generation cannot be opened or read; page views keep working."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocInfo:
     """What results need about one indexed document, read once when the index opens."""
 
@@ -213,15 +213,16 @@ def _close(reader: Any) -> None:
 def _doc_info(stored: dict[str, Any]) -> DocInfo:
     """Build the table row of one document from its stored fields."""
     days = stored.get("validated_days")
+    # Kinds, sections and languages repeat across documents: one string each, not one a row.
     return DocInfo(
         url=str(stored.get("url", "")),
-        kind=str(stored.get("kind", "page")),
+        kind=sys.intern(str(stored.get("kind", "page"))),
         title=str(stored.get("title", "")),
-        section=str(stored.get("section", "")),
+        section=sys.intern(str(stored.get("section", ""))),
         path=str(stored.get("path", "")),
         description=str(stored.get("description", "")),
         validated_on=_EPOCH + timedelta(days=int(days)) if days is not None else None,
-        lang=str(stored.get("lang") or "en"),
+        lang=sys.intern(str(stored.get("lang") or "en")),
     )
 
 
