@@ -3,7 +3,7 @@ run the query mix; RSS, anonymous and file-backed memory after each step, and (w
 biggest tracemalloc sites. Run it at 1x then 10x:
 
     .venv/bin/python bench/worker_memory.py --index-dir /tmp/ix-corpus \
-        --mix /work/bench11/scale/mix-600-3.json [--trace]
+        --mix /work/bench11/scale/mix-600-3.json [--trace] [--copying]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from search_latency import AS_OF
 
 from kb.index.generation import Generation
 from kb.index.generations import current_generation
+from kb.search import searcher as searcher_module
 from kb.search.engine import search
 from kb.search.searcher import searcher_for
 
@@ -72,7 +73,12 @@ def main() -> None:
     parser.add_argument("--mix", type=Path, default=Path("/work/bench11/scale/mix-600-3.json"))
     parser.add_argument("--rounds", type=int, default=2, help="times the mix is run")
     parser.add_argument("--trace", action="store_true", help="tracemalloc sites (slower)")
+    parser.add_argument(
+        "--copying", action="store_true", help="readers copy the segments, as before (compare)"
+    )
     args = parser.parse_args()
+    if args.copying:
+        searcher_module.read_segments_in_place = lambda: None  # type: ignore[assignment]
     if args.trace:
         tracemalloc.start()
     steps: dict[str, dict[str, float]] = {"start": report("start", 0.0)}
