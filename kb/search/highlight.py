@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,7 +17,7 @@ _CONTEXT_BEFORE = 60
 _MAX_SPANS = 200
 
 
-_CJK_CLASS = CJK_RUN.pattern[:-1]  # one Han, Kana or Hangul character
+_HEAD_END = re.compile(r"[:/.\-@]")  # the separators \w does not hold (an underscore it does)
 
 
 @lru_cache(maxsize=20_000)
@@ -60,10 +60,9 @@ class Highlighter:
         alternatives = []
         if prefixes:
             alternation = "|".join(re.escape(p) for p in prefixes)
-            alternatives.append(
-                rf"(?:(?<![^\W_])|(?<={_CJK_CLASS}))(?:{alternation})(?:(?!{_CJK_CLASS})\w)*"
-                r"(?:[_:/.\-@]\w+)*"
-            )
+            # No Han/Kana/Hangul class in this per-query pattern: compiling one costs ~5 ms
+            # a query (re builds a bitmap of its ranges); _words() applies those rules instead.
+            alternatives.append(rf"(?P<latin>{alternation})\w*(?:[_:/.\-@]\w+)*")
         cjk = sorted((t for t in wanted - latin if CJK_RUN.fullmatch(t)), key=len, reverse=True)
         if cjk:
             alternatives.append("|".join(re.escape(t) for t in cjk))
@@ -76,21 +75,44 @@ class Highlighter:
             return []
         found: list[tuple[int, int, frozenset[str]]] = []
         end = min(len(text), _MAX_SCAN_CHARS)
-        pos = 0
-        while pos < end and (m := self.pattern.search(text, pos, end)) is not None:
-            word = m.group(0)
+        for begin, stop, word in self._words(text, end):
             if word in self.terms and CJK_RUN.fullmatch(word):
                 hit: frozenset[str] = frozenset({word})
             else:
                 hit = _word_terms(word, self.lang) & self.terms
-            if hit and found and found[-1][1] >= m.start() and CJK_RUN.fullmatch(word):
+            if hit and found and found[-1][1] >= begin and CJK_RUN.fullmatch(word):
                 start, _, terms = found.pop()  # overlapping bigrams: one mark over the run
-                found.append((start, m.end(), terms | hit))
+                found.append((start, stop, terms | hit))
             elif hit:
-                found.append((m.start(), m.end(), hit))
-            # Bigrams overlap: the next may start one character on.
-            pos = m.start() + 1 if CJK_RUN.fullmatch(word) else m.end()
+                found.append((begin, stop, hit))
         return found
+
+    def _words(self, text: str, end: int) -> Iterator[tuple[int, int, str]]:
+        """Yield (start, end, text) of each query word or CJK term found in text[:end].
+
+        A Latin word starts after a non-letter, an underscore or a Han/Kana/Hangul character,
+        and its first run of word characters stops before such a character (APIを使う).
+        """
+        if self.pattern is None:
+            return
+        pos = 0
+        while pos < end and (m := self.pattern.search(text, pos, end)) is not None:
+            start, stop, word = m.start(), m.end(), m.group(0)
+            if CJK_RUN.fullmatch(word):
+                yield start, stop, word
+                pos = start + 1  # bigrams overlap: the next may start one character on
+                continue
+            before = text[start - 1] if start else ""
+            if before.isalnum() and not CJK_RUN.match(before):  # inside a word: not a start
+                pos = start + 1
+                continue
+            tail = m.end("latin")  # the word characters after the query's own text
+            head = _HEAD_END.search(text, tail, stop)
+            cjk = CJK_RUN.search(text, tail, head.start() if head else stop)
+            if cjk is not None:
+                word, stop = text[start : cjk.start()], cjk.start()
+            yield start, stop, word
+            pos = stop
 
     def _weight(self, terms: Iterable[str]) -> float:
         """Return the summed weight of distinct terms (rare terms count more)."""
