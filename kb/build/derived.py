@@ -184,7 +184,7 @@ def _store_glossary_usage(
     no_slugs: set[str] = set()
     store.put_meta("drift", _contained("tooltip drift check", drift, rows, no_drift, problems))
     pages = _contained("term usage", lambda r: _term_pages(r, lookup), rows, no_pages, problems)
-    store.put_meta("term_pages", pages)
+    store.put_term_pages(pages)
     slugs = _contained("term usage", used, rows, no_slugs, problems)
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, slugs)])
 

@@ -11,6 +11,7 @@ from typing import Any
 from kb.glossary.drift import DRIFT_KINDS
 from kb.glossary.terms import Glossary, Term, normalize_term
 from kb.index.generation import Generation
+from kb.index.store import PageStore
 from kb.urls import term_url
 from kb.words import N_
 
@@ -33,13 +34,14 @@ class GlossaryView:
     """A generation's glossary with its usage and drift, read once per generation."""
 
     glossary: Glossary
-    term_pages: Mapping[str, list[dict[str, Any]]]
+    counts: Mapping[str, tuple[int, int, int]]  # slug: (pages, tooltips, mentions) of used terms
     drift: list[dict[str, Any]]
     unused: tuple[str, ...]
     by_slug: Mapping[str, Term]
     lang: str | None = None  # None: the default language's glossary, drift of every language
     default: str = "en"
     resolver: Glossary | None = None  # this language's terms, then the default language's
+    store: PageStore | None = None  # where a term's pages are read; None: no usage recorded
 
     def find(self, name: str) -> Term | None:
         """Find a term by slug first, then by any name the glossary knows it by."""
@@ -48,6 +50,10 @@ class GlossaryView:
     def url(self, slug: str) -> str:
         """Return the URL of a term of this glossary."""
         return term_url(slug, self.lang, self.default)
+
+    def pages_of(self, slug: str) -> list[dict[str, Any]]:
+        """Return the pages using a term (url, title, tooltips, mentions), read when asked."""
+        return self.store.term_pages(slug) if self.store is not None else []
 
     @property
     def tooltips(self) -> Glossary:
@@ -69,11 +75,12 @@ def _read_view(gen: Generation) -> GlossaryView:
     glossary = Glossary.from_json(gen.meta("glossary", []) or [])
     return GlossaryView(
         glossary=glossary,
-        term_pages=gen.meta("term_pages", {}) or {},
+        counts=gen.store.term_counts(),
         drift=[dict(f) for f in gen.meta("drift", []) or []],
         unused=tuple(gen.meta("unused_terms", []) or ()),
         by_slug={t.slug.casefold(): t for t in glossary.terms},
         default=gen.languages.default,
+        store=gen.store,
     )
 
 
@@ -84,7 +91,7 @@ def _language_view(gen: Generation, lang: str) -> GlossaryView:
     glossary = Glossary.from_json(rows)
     return GlossaryView(
         glossary=glossary,
-        term_pages={},
+        counts={},
         drift=[f for f in default.drift if f.get("lang") == lang],
         unused=(),
         by_slug={t.slug.casefold(): t for t in glossary.terms},
@@ -117,9 +124,7 @@ def shown_aliases(term: Term) -> list[str]:
 
 def term_entry(view: GlossaryView, term: Term) -> dict[str, Any]:
     """Describe a term with its usage counts (the /api/glossary row)."""
-    pages = view.term_pages.get(term.slug, [])
-    tooltips = sum(int(p.get("tooltips", 0)) for p in pages)
-    mentions = sum(int(p.get("mentions", 0)) for p in pages)
+    pages, tooltips, mentions = view.counts.get(term.slug, (0, 0, 0))
     return {
         "term": term.term,
         "definition": term.definition,
@@ -127,7 +132,7 @@ def term_entry(view: GlossaryView, term: Term) -> dict[str, Any]:
         "uses": tooltips + mentions,
         "slug": term.slug,
         "url": view.url(term.slug),
-        "pages": len(pages),
+        "pages": pages,
         "tooltips": tooltips,
         "mentions": mentions,
         "also_known_as": shown_aliases(term),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -38,9 +38,13 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS removed (url TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sources (url TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha256 TEXT);
+CREATE TABLE IF NOT EXISTS term_pages (
+    slug TEXT PRIMARY KEY, pages INTEGER, tooltips INTEGER, mentions INTEGER, rows TEXT
+);
 """
 _COLUMN_LIST = ", ".join(_ALL_COLUMNS)
 _SOURCE_LIST = "url, size, mtime_ns, sha256"
+_USAGE_LIST = "slug, pages, tooltips, mentions, rows"
 # Every page: this generation's rows, then the base's that were neither rewritten nor removed.
 _UNION_VIEW = f"""
 CREATE TEMP VIEW every_page AS
@@ -223,6 +227,10 @@ class PageStore:
             self._writer.execute(
                 f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM base.sources"
             )
+        if _has_table(self._writer, "base", "term_pages"):
+            self._writer.execute(
+                f"INSERT INTO main.term_pages SELECT {_USAGE_LIST} FROM base.term_pages"
+            )
 
     def compact_from(self, folder: Path) -> None:
         """Fill this new, empty full store with every row another generation's store shows."""
@@ -239,6 +247,10 @@ class PageStore:
             )
             conn.execute("INSERT INTO main.meta (key, value) SELECT key, value FROM prev.meta")
             conn.execute(f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM prev.sources")
+            if _has_table(conn, "prev", "term_pages"):
+                conn.execute(
+                    f"INSERT INTO main.term_pages SELECT {_USAGE_LIST} FROM prev.term_pages"
+                )
             conn.commit()
         finally:
             conn.execute("DETACH DATABASE prev")
@@ -257,6 +269,45 @@ class PageStore:
         """Return a generation-wide JSON value."""
         rows = self._execute("SELECT value FROM meta WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
+
+    def put_term_pages(self, usage: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Replace every glossary term's pages (url, title, tooltips, mentions) and their sums.
+
+        A row per term, so a reader loads one term's pages, never every term's (tens of MB at
+        scale); the sums let listings show counts without reading the pages.
+        """
+        rows = [
+            (
+                slug,
+                len(pages),
+                sum(int(p.get("tooltips", 0)) for p in pages),
+                sum(int(p.get("mentions", 0)) for p in pages),
+                json.dumps(pages),
+            )
+            for slug, pages in usage.items()
+        ]
+        with self._connection() as conn:
+            conn.execute("DELETE FROM main.term_pages")
+            conn.executemany(
+                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)", rows
+            )
+
+    def term_counts(self) -> dict[str, tuple[int, int, int]]:
+        """Return each used term's (pages, tooltips, mentions), by slug."""
+        with self._connection() as conn:
+            if not _has_table(conn, "main", "term_pages"):  # a store older than the table
+                return {}
+            rows = conn.execute("SELECT slug, pages, tooltips, mentions FROM main.term_pages")
+            return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def term_pages(self, slug: str) -> list[dict[str, Any]]:
+        """Return the pages using one term, most uses first (empty for an unused term)."""
+        with self._connection() as conn:
+            if not _has_table(conn, "main", "term_pages"):
+                return []
+            row = conn.execute("SELECT rows FROM main.term_pages WHERE slug = ?", (slug,))
+            found = row.fetchone()
+        return list(json.loads(found[0])) if found else []
 
 
 def _has_table(conn: sqlite3.Connection, schema: str, table: str) -> bool:

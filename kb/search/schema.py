@@ -11,8 +11,9 @@ from kb.pages import Page
 from kb.search.analysis import DEFAULT_ANALYSIS, LangText, LanguageAnalyzer
 from kb.urls import term_url
 
-# Bump when the schema or what goes into it changes: an index of another version is rebuilt in full.
-SCHEMA_VERSION = 5
+# Bump when the schema or what goes into it changes, or the page store's tables (6: term_pages):
+# an index of another version is rebuilt in full.
+SCHEMA_VERSION = 6
 _EPOCH = date(1970, 1, 1)
 
 

@@ -121,7 +121,7 @@ def term_page(name: str) -> Response:
         source=term.source,
         line=term.line,
         source_url=url_for_path(term.source) if term.source else None,
-        pages=view.term_pages.get(term.slug, []),
+        pages=view.pages_of(term.slug),
         drift=with_titles(gen, own[:TERM_DRIFT_SHOWN]),
         drift_total=len(own),
         carried=with_titles(gen, carried[:TERM_DRIFT_SHOWN]),
@@ -158,7 +158,7 @@ def api_term(name: str) -> Response:
             **term_entry(view, term),
             "source": term.source,
             "line": term.line,
-            "pages": view.term_pages.get(term.slug, []),
+            "pages": view.pages_of(term.slug),
             "drift": own + carried,
         }
     )
