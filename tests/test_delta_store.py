@@ -68,7 +68,12 @@ def every_meta(index_dir: Path) -> dict[str, Any]:
         conn.close()
     pages = PageStore(folder)
     try:
-        return {key: pages.get_meta(key) for key in sorted(keys)}
+        usage = {slug: pages.term_pages(slug) for slug in pages.term_counts()}
+        assert usage, "the example site's pages use glossary terms"
+        return {key: pages.get_meta(key) for key in sorted(keys)} | {
+            "term counts": pages.term_counts(),
+            "term pages": usage,
+        }
     finally:
         pages.close()
 
@@ -87,6 +92,10 @@ def what_is_served(index_dir: Path) -> dict[str, Any]:
             view.status_code,
             view.get_data(as_text=True) if view.status_code == 200 else "",
         )
+    terms = client.get("/api/glossary").get_json()
+    served["glossary"] = terms
+    for term in terms:
+        served[f"term {term['slug']}"] = client.get(f"/api/glossary/{term['slug']}").get_json()
     for report in REPORTS:
         answer = client.get(f"/api/reports/{report}")
         assert answer.status_code == 200, report
