@@ -1,5 +1,6 @@
 """Serve the app with gunicorn: workers forked first, each making its own app (no index is
-opened before the fork), each polling for a newly switched generation."""
+opened before the fork) and warming its generation before its first request, each polling for a
+newly switched generation."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ class KbServer(BaseApplication):
         from kb.web import create_app
 
         return create_app({"POLL_GENERATIONS": True})
+
+
+def _post_worker_init(worker: Any) -> None:
+    """Open and warm the served generation before the worker takes its first request (at 30x
+    the searcher and its spelling vocabulary take seconds, which no reader should wait for)."""
+    from kb.web.context import serve_warm
+
+    serve_warm(worker.wsgi)
 
 
 def _worker_exit(_server: Any, worker: Any) -> None:
@@ -61,6 +70,7 @@ def serve(
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 10,
+            "post_worker_init": _post_worker_init,
             "worker_exit": _worker_exit,
         }
     ).run()

@@ -374,6 +374,7 @@ def test_unreadable_index_raises_search_unavailable(
     if not checksums:  # damage the checksums cannot tell: reading itself must fail cleanly
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         manifest.pop("checksums", None)
+        manifest.pop("stats", None)
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     for segment in (folder / "whoosh").glob("*.seg"):
         segment.write_bytes(b"\0" * segment.stat().st_size)

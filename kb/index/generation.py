@@ -173,22 +173,35 @@ class Generation:
 
 
 class GenerationWatcher:
-    """Hand out the current generation, noticing a newly switched one within a second."""
+    """Hand out the current generation, noticing a newly switched one within a second.
 
-    def __init__(self, index_dir: Path) -> None:
-        """Watch an index folder; nothing is opened until the first request."""
+    With a `warm` function, a new generation is opened and warmed (its searcher, its tables)
+    before it is handed out: requests meanwhile keep reading the one served so far. Polling (the
+    served app) leaves noticing to the poll thread, so no request ever waits for an open.
+    """
+
+    def __init__(self, index_dir: Path, warm: Callable[[Generation], None] | None = None) -> None:
+        """Watch an index folder; nothing is opened until the first request or refresh."""
         self.index_dir = index_dir
+        self._warm = warm
         self._current: Generation | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._polling = False
+        self._lock = threading.Lock()  # guards _current; never held while a generation opens
+        self._opening = threading.Lock()  # one open at a time: a second would duplicate it
         self._stop = threading.Event()
 
     def acquire(self) -> Generation:
         """Return the served generation with one more user, or raise generations.NoIndex."""
         with self._lock:
-            if self._current is None or time.monotonic() - self._checked >= RECHECK_SECONDS:
-                self._switch()
-            assert self._current is not None
+            current = self._current
+            recent = time.monotonic() - self._checked < RECHECK_SECONDS
+            if current is not None and (self._polling or recent):
+                return current.acquire()
+        self._refresh()
+        with self._lock:
+            if self._current is None:  # closed meanwhile
+                raise generations.NoIndex(f"{self.index_dir} is no longer watched")
             return self._current.acquire()
 
     @contextlib.contextmanager
@@ -201,19 +214,37 @@ class GenerationWatcher:
             generation.release()
 
     def refresh(self) -> None:
-        """Switch to a newly published generation now, retiring the old one."""
-        with self._lock, contextlib.suppress(generations.NoIndex):
-            self._switch()
+        """Switch to a newly published generation now (warmed first), retiring the old one."""
+        with contextlib.suppress(generations.NoIndex):
+            self._refresh()
 
-    def _switch(self) -> None:
-        """Read CURRENT (lock held) and open its generation if it is not the one served."""
-        self._checked = time.monotonic()
-        folder = generations.current_generation(self.index_dir)
-        if self._current is not None and folder.name == self._current.name:
-            return
-        old, self._current = self._current, Generation(folder)
+    def _refresh(self) -> None:
+        """Read CURRENT; open and warm its generation if it is not the one served, then switch."""
+        with self._opening:
+            if self._stop.is_set():
+                raise generations.NoIndex(f"{self.index_dir} is no longer watched")
+            folder = generations.current_generation(self.index_dir)
+            with self._lock:
+                self._checked = time.monotonic()
+                if self._current is not None and folder.name == self._current.name:
+                    return
+            fresh = Generation(folder)
+            self._warm_up(fresh)
+            old: Generation | None = fresh  # closed while it warmed: nobody will serve it
+            with self._lock:
+                if not self._stop.is_set():
+                    old, self._current = self._current, fresh
         if old is not None:
             old.retire()
+
+    def _warm_up(self, fresh: Generation) -> None:
+        """Warm a generation before it is served; a failure is left for its requests to meet."""
+        if self._warm is None:
+            return
+        try:
+            self._warm(fresh)
+        except Exception:  # a damaged part is reported by the requests that read it
+            log.exception("warming %s failed; serving it cold", fresh.name)
 
     def poll(self, seconds: float = RECHECK_SECONDS) -> threading.Thread:
         """Refresh every few seconds in a daemon thread, so an idle worker lets go of old files.
@@ -221,17 +252,19 @@ class GenerationWatcher:
         The thread holds the watcher weakly: it ends when the watcher (its app) is gone.
         """
         ref, stop, index_dir = weakref.ref(self), self._stop, self.index_dir
+        self._polling = True
 
         def loop() -> None:
-            while not stop.wait(seconds):
+            while not stop.is_set():  # at once first: a new worker warms before it is asked
                 watcher = ref()
                 if watcher is None:
                     return
                 try:
                     watcher.refresh()
-                except Exception:  # the next round tries again; requests still refresh too
+                except Exception:  # the next round tries again
                     log.exception("checking %s for a new generation failed", index_dir)
                 del watcher
+                stop.wait(seconds)
 
         thread = threading.Thread(target=loop, name="kb-generation-poll", daemon=True)
         thread.start()

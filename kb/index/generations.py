@@ -214,7 +214,7 @@ def damage(folder: Path, under: str = "") -> str | None:
     if not isinstance(recorded, dict):
         return None
     for name, digest in sorted(recorded.items()):
-        if under and name != under and not name.startswith(under.rstrip("/") + "/"):
+        if not _is_under(name, under):
             continue
         try:
             with open(folder / name, "rb") as handle:
@@ -226,17 +226,20 @@ def damage(folder: Path, under: str = "") -> str | None:
     return None
 
 
-def changed_since_published(folder: Path) -> str | None:
+def changed_since_published(folder: Path, under: str = "") -> str | None:
     """Say which file of a generation no longer has the size and mtime it was published with.
 
     A cheap check (one stat per file) that catches a truncated, replaced or rewritten file; a
     flipped bit behind an unchanged mtime needs damage(). A generation published before sizes
-    were recorded gets the full damage() check.
+    were recorded gets the full damage() check. Only the file `under` or those below it are
+    checked.
     """
     recorded = read_manifest(folder).get("stats")
     if not isinstance(recorded, dict):
-        return damage(folder)
+        return damage(folder, under)
     for name, (size, mtime_ns) in sorted(recorded.items()):
+        if not _is_under(name, under):
+            continue
         try:
             info = os.stat(folder / name)
         except OSError as exc:
@@ -244,6 +247,11 @@ def changed_since_published(folder: Path) -> str | None:
         if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
             return f"{name} is damaged (changed since it was published)"
     return None
+
+
+def _is_under(name: str, under: str) -> bool:
+    """Tell whether a generation's file is `under` or below it (every file for "")."""
+    return not under or name == under or name.startswith(under.rstrip("/") + "/")
 
 
 def publish(

@@ -17,7 +17,8 @@ from kb.reports.staleness import STATUS_HELP, STATUS_LABELS, STATUS_ORDER
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the kb web app serving the index folder named by KB_INDEX_DIR or the test config.
 
-    Nothing is opened here: the first request opens the served generation.
+    Nothing is opened here: a polling app's thread opens and warms the served generation (a
+    gunicorn worker waits for it before its first request), else the first request opens it.
     """
     app = Flask(
         __name__,
@@ -50,10 +51,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
     )
 
-    watch = GenerationWatcher(Path(app.config["INDEX_DIR"]))
-    # Checking CURRENT in the background lets an idle worker close a replaced generation too;
-    # tests make many apps and switch generations themselves, so they do without.
-    if app.config.get("POLL_GENERATIONS", not app.testing):
+    # Checking CURRENT in the background lets an idle worker close a replaced generation too,
+    # and open and warm a new one while requests still read the old; tests make many apps and
+    # switch generations themselves, so they do without.
+    polling = app.config.get("POLL_GENERATIONS", not app.testing)
+    warm = context.warm_generation if polling else None
+    watch = GenerationWatcher(Path(app.config["INDEX_DIR"]), warm=warm)
+    if polling:
         watch.poll()
     context.init_app(app, watch)
     locale.init_app(app)

@@ -7,7 +7,9 @@ from typing import Any
 from flask import Flask, Response, current_app, g, make_response, render_template
 from flask_htmx import HTMX
 
+from kb.glossary.listing import glossary_view
 from kb.index.generation import Generation, GenerationWatcher
+from kb.search import warm
 
 htmx = HTMX()
 WATCHER = "kb.watcher"
@@ -37,6 +39,17 @@ def release_generation(_exc: BaseException | None = None) -> None:
     found: Generation | None = g.pop("kb_generation", None)
     if found is not None:
         found.release()
+
+
+def warm_generation(gen: Generation) -> None:
+    """Open what a generation's first readers would otherwise wait for: search, the glossary."""
+    glossary_view(gen)
+    warm(gen)
+
+
+def serve_warm(app: Flask) -> None:
+    """Open and warm the served generation now (a worker does before its first request)."""
+    app.extensions[WATCHER].refresh()
 
 
 def init_app(app: Flask, watch: GenerationWatcher) -> None:
