@@ -72,11 +72,11 @@ def glossary_view(gen: Generation, lang: str | None = None) -> GlossaryView:
 
 def _read_view(gen: Generation) -> GlossaryView:
     """Read the glossary, its usage and its drift from a generation."""
-    glossary = Glossary.from_json(gen.meta("glossary", []) or [])
+    glossary = Glossary.from_json(gen.read_meta("glossary", []) or [])
     return GlossaryView(
         glossary=glossary,
         counts=gen.store.term_counts(),
-        drift=[dict(f) for f in gen.meta("drift", []) or []],
+        drift=[dict(f) for f in gen.read_meta("drift", []) or []],
         unused=tuple(gen.meta("unused_terms", []) or ()),
         by_slug={t.slug.casefold(): t for t in glossary.terms},
         default=gen.languages.default,

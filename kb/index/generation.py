@@ -105,6 +105,11 @@ class Generation:
         """Return a generation-wide value, read once and kept (the generation never changes)."""
         return self._meta.get(key, lambda: self.store.get_meta(key, default))
 
+    def read_meta(self, key: str, default: Any = None) -> Any:
+        """Return a generation-wide value read now and not kept: for a caller that keeps only
+        what it derives from it (counts, an index), not the raw value besides."""
+        return self.store.get_meta(key, default)
+
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Return compute()'s value for a key, computed once while the generation lives.
 

@@ -28,9 +28,9 @@ def campaign_facts(gen: Generation) -> CampaignFacts:
 
 def _read(gen: Generation) -> CampaignFacts:
     """Read the `history` and `owners` meta values the build stored."""
-    history = gen.meta("history", {}) or {}
+    history = gen.read_meta("history", {}) or {}
     pages = history.get("pages") or {}
-    owners = gen.meta("owners", {}) or {}
+    owners = gen.read_meta("owners", {}) or {}
     return CampaignFacts(
         last_changed={
             str(url): str(entry["last_changed"])

@@ -4,7 +4,7 @@ every page judged as of a date (kept for the next request on the same date)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from kb.reports.stale import (
     PageFacts,
     StalePageRow,
     StaleReport,
+    iter_judged,
     judge_pages,
     report_from_rows,
 )
@@ -53,27 +54,8 @@ def generation_facts(gen: Generation) -> GenerationFacts:
 
 def _read_facts(gen: Generation) -> GenerationFacts:
     """Read the light page columns the reports need from a generation."""
-    deprecated = Counter(str(hit["url"]) for hit in gen.meta("deprecated", []) or [])
-    campaign = campaign_facts(gen)
-    pages = []
-    for row in gen.store.rows(_FACT_COLUMNS):
-        url = str(row["url"])
-        validation = validation_from_fields(
-            row["validated_on"], row["validated_raw"], row["validation_problem"]
-        )
-        pages.append(
-            PageFacts(
-                url=url,
-                title=str(row["title"] or ""),
-                section=str(row["section"] or ""),
-                path=str(row["path"] or ""),
-                validation=validation,
-                deprecated_term_count=deprecated.get(url, 0),
-                last_changed=campaign.last_changed.get(url),
-                owners=campaign.owners.get(url, ()),
-                lang=str(row["lang"] or gen.languages.default),
-            )
-        )
+    deprecated = _deprecated_counts(gen)
+    pages = list(_page_facts(gen, deprecated))
     return GenerationFacts(
         pages=tuple(pages),
         titles={p.url: p.title for p in pages},
@@ -82,6 +64,42 @@ def _read_facts(gen: Generation) -> GenerationFacts:
         deprecated_counts=dict(deprecated),
         langs={p.url: p.lang for p in pages},
     )
+
+
+def _deprecated_counts(gen: Generation) -> Counter[str]:
+    """Count each page's deprecated-term findings (the findings themselves are not kept)."""
+    return Counter(str(hit["url"]) for hit in gen.read_meta("deprecated", []) or [])
+
+
+def _page_facts(gen: Generation, deprecated: Mapping[str, int]) -> Iterator[PageFacts]:
+    """Read each page's facts from the store, one row at a time."""
+    campaign = campaign_facts(gen)
+    for row in gen.store.rows(_FACT_COLUMNS):
+        url = str(row["url"])
+        validation = validation_from_fields(
+            row["validated_on"], row["validated_raw"], row["validation_problem"]
+        )
+        yield PageFacts(
+            url=url,
+            title=str(row["title"] or ""),
+            section=str(row["section"] or ""),
+            path=str(row["path"] or ""),
+            validation=validation,
+            deprecated_term_count=deprecated.get(url, 0),
+            last_changed=campaign.last_changed.get(url),
+            owners=campaign.owners.get(url, ()),
+            lang=str(row["lang"] or gen.languages.default),
+        )
+
+
+def page_statuses(gen: Generation, as_of: date) -> dict[str, str]:
+    """Return each page's review status as of a date, by URL, judging the pages one at a time.
+
+    For search, which needs a status per page: neither the reports' facts nor their judged rows
+    (tens of MiB at 30x) are read into memory for it.
+    """
+    pages = _page_facts(gen, _deprecated_counts(gen))
+    return {row.url: row.status for row in iter_judged(pages, as_of, gen.settings)}
 
 
 def section_names(gen: Generation) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -180,14 +180,19 @@ def _policy_dict(settings: Settings) -> dict[str, object]:
 
 def judge_pages(pages: Iterable[PageFacts], as_of: date, settings: Settings) -> list[StalePageRow]:
     """Judge every page as of a date, in the order given."""
+    return list(iter_judged(pages, as_of, settings))
+
+
+def iter_judged(
+    pages: Iterable[PageFacts], as_of: date, settings: Settings
+) -> Iterator[StalePageRow]:
+    """Judge pages as of a date one at a time, in the order given (nothing kept)."""
     policies: dict[str, Policy] = {}
-    rows = []
     for page in pages:
         policy = policies.get(page.section)
         if policy is None:
             policy = policies[page.section] = policy_for(page.section, settings)
-        rows.append(_row(page, as_of, settings, policy))
-    return rows
+        yield _row(page, as_of, settings, policy)
 
 
 def build_stale_report(

@@ -28,7 +28,7 @@ from kb.index.cache import ByteCache
 from kb.index.generation import Generation
 from kb.index.generations import WHOOSH_DIR, changed_since_published
 from kb.index.pool import HandlePool, PoolClosed
-from kb.reports.facts import judged_rows
+from kb.reports.facts import page_statuses
 from kb.reports.staleness import Status
 from kb.search.analysis import analyze
 from kb.search.columns import Column
@@ -166,7 +166,7 @@ class Searcher:
 
         def by_docnum() -> Column:
             """Map the reports' judgement of each page onto its document number."""
-            judged = {row.url: row.status for row in judged_rows(self.generation, as_of)}
+            judged = page_statuses(self.generation, as_of)
             pages = {n: judged.get(d.url) for n, d in self.docs.items() if d.kind == "page"}
             return Column.of(pages, self.size, STATUSES)
 
