@@ -162,3 +162,53 @@ def test_workers_close_superseded_generations(site: Path, tmp_path: Path) -> Non
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
+
+
+def search_files_open(pid: int, generation: Path) -> bool:
+    """Tell whether a process has a generation's search index open (mapped or as a file)."""
+    whoosh = str(generation / "whoosh")
+    if whoosh in Path(f"/proc/{pid}/maps").read_text():
+        return True
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd).startswith(whoosh):
+                return True
+        except OSError:
+            continue  # closed between listing and reading
+    return False
+
+
+def test_workers_open_each_generation_before_a_search_needs_it(site: Path, tmp_path: Path) -> None:
+    """No search request is sent: each worker opens its first generation's search index before
+    its first request, and a newly published one in the background, then serves it."""
+    index_dir = tmp_path / "ix"
+    kb = [sys.executable, "-m", "kb.cli"]
+    subprocess.run([*kb, "index", str(site), "--index-dir", str(index_dir)], check=True)
+    port = free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [*kb, "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "2"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+        workers = worker_pids(process.pid)
+        assert len(workers) == 2
+        first = index_dir / "gen-000001"
+        # No search was asked for: each worker opened the index on its own (the second one may
+        # still be warming when the first answers /healthz).
+        wait_for(lambda: all(search_files_open(pid, first) for pid in workers), 30)
+        page = site / "docs" / "get-started" / "quickstart.mdx"
+        page.write_text(page.read_text("utf-8") + "\nEdited.\n", "utf-8")
+        subprocess.run([*kb, "index", str(site), "--index-dir", str(index_dir)], check=True)
+        second = index_dir / "gen-000002"
+        wait_for(lambda: all(search_files_open(pid, second) for pid in workers), 30)
+        wait_for(lambda: get_json(base + "/healthz")[1]["generation"] == second.name, 10)
+        assert get_json(base + "/api/search?q=flag")[1]["total"] > 0
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
