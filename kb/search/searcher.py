@@ -232,12 +232,13 @@ def searcher_for(generation: Generation) -> Searcher:
 
 
 def warm(generation: Generation) -> None:
-    """Open a generation's Searcher and wait for its spelling vocabulary, so that no reader
-    waits for them; a damaged index is left for the searches to report."""
+    """Open a generation's Searcher, judge today's review statuses and wait for the spelling
+    vocabulary, so that no reader waits for them; a damaged index is left for searches to report."""
     try:
         searcher = searcher_for(generation)
     except SearchUnavailable:
         return
+    searcher.statuses(date.today())  # every page judged: seconds at 30x
     if searcher.preparing is not None:
         searcher.preparing.join()
 
