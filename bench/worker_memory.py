@@ -1,5 +1,6 @@
-"""A search worker's memory, step by step: open the Searcher, wait for the spelling vocabulary,
-run the query mix; RSS, anonymous and file-backed memory after each step, and (with --trace) the
+"""A search worker's memory, step by step: open the Searcher, judge the review statuses, wait
+for the spelling vocabulary (what a served worker does before its first request), run the
+query mix; RSS, anonymous and file-backed memory after each step, and (with --trace) the
 biggest tracemalloc sites. Run it at 1x then 10x:
 
     .venv/bin/python bench/worker_memory.py --index-dir /tmp/ix-corpus \
@@ -90,6 +91,9 @@ def main() -> None:
     if args.trace:
         top_sites(None)
         object_counts()
+    started = time.perf_counter()
+    searcher.statuses(AS_OF)  # what warm() judges before a generation is served
+    steps["statuses"] = report("statuses judged", time.perf_counter() - started)
     started = time.perf_counter()
     if searcher.preparing is not None:
         searcher.preparing.join()
