@@ -34,6 +34,7 @@ from kb.search.analysis import analyze
 from kb.search.columns import Column
 from kb.search.mapped import read_segments_in_place
 from kb.search.postings import PostingCache
+from kb.search.scorer import WEIGHTS
 from kb.search.spelling import Vocabulary
 
 T = TypeVar("T")
@@ -232,13 +233,17 @@ def searcher_for(generation: Generation) -> Searcher:
 
 
 def warm(generation: Generation) -> None:
-    """Open a generation's Searcher, judge today's review statuses and wait for the spelling
-    vocabulary, so that no reader waits for them; a damaged index is left for searches to report."""
+    """Open a generation's Searcher, judge today's review statuses, read the field length norms
+    and wait for the spelling vocabulary, so that no reader waits for them; a damaged index is
+    left for searches to report."""
     try:
         searcher = searcher_for(generation)
     except SearchUnavailable:
         return
     searcher.statuses(date.today())  # every page judged: seconds at 30x
+    with searcher.reading() as reader:  # every document's length in each field: a second at 30x
+        for field in WEIGHTS:
+            searcher.postings.norms(reader, field)
     if searcher.preparing is not None:
         searcher.preparing.join()
 
