@@ -182,7 +182,8 @@ class GenerationWatcher:
 
     With a `warm` function, a new generation is opened and warmed (its searcher, its tables)
     before it is handed out: requests meanwhile keep reading the one served so far. Polling (the
-    served app) leaves noticing to the poll thread, so no request ever waits for an open.
+    served app) leaves noticing to the poll thread, so once a generation is served no request
+    waits for the next one to open.
     """
 
     def __init__(self, index_dir: Path, warm: Callable[[Generation], None] | None = None) -> None:
