@@ -15,6 +15,7 @@ from typing import Any
 
 from kb.build.campaign import store_campaign
 from kb.build.derived import derive_generation_data
+from kb.build.derived_delta import derive_by_delta
 from kb.build.dialect import SiteMarkup, site_markup
 from kb.build.discover import Discovery, discover
 from kb.build.incremental import (
@@ -56,6 +57,7 @@ class BuildSummary:
     pages: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    derived: str = "full"  # "delta" when generation-wide data was updated by delta
     phases: dict[str, float] = field(default_factory=dict)  # seconds, in the order run
     tracebacks: dict[str, str] = field(default_factory=dict)  # rejected path: stack, for --debug
 
@@ -78,6 +80,7 @@ class BuildSummary:
             "pages": self.pages,
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
+            "derived": self.derived,
             "phases": {name: round(seconds, 3) for name, seconds in self.phases.items()},
         }
 
@@ -215,8 +218,7 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                     run.store.delete(url)
                 run.writer.drop(url)
         with summary.phase("derived"):
-            terms = derive_generation_data(run.store, settings, summary.problems)
-            run.writer.replace_terms(terms)
+            run.writer.replace_terms(_derive(run, settings, summary))
         with summary.phase("campaign"):
             summary.notes.extend(store_campaign(run.store, settings))
         checkpoint("write")
@@ -225,6 +227,22 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
     except BaseException:
         run.writer.cancel()
         raise
+
+
+def _derive(run: _Run, settings: Settings, summary: BuildSummary) -> list[dict[str, Any]]:
+    """Derive the generation-wide data: by delta over the touched pages when the run is
+    incremental and the change allows it, else over every page."""
+    if run.previous is not None:
+        touched = {source.url for source in run.changes.changed} | run.changes.removed
+        previous = PageStore(run.previous)
+        try:
+            terms = derive_by_delta(run.store, previous, touched, settings, summary.problems)
+        finally:
+            previous.close()
+        if terms is not None:
+            summary.derived = "delta"
+            return terms
+    return derive_generation_data(run.store, settings, summary.problems)
 
 
 def _write_pages(

@@ -29,6 +29,7 @@ _LIGHT_COLUMNS = (
 _JSON_COLUMNS = ("headings", "sections", "links", "tooltips", "problems", "meta", "deps", "facts")
 _TEXT_COLUMNS = ("html", "text", "code")
 _ALL_COLUMNS = (*_LIGHT_COLUMNS, *_JSON_COLUMNS, *_TEXT_COLUMNS)
+_BATCH = 500  # URLs per query: SQLite caps a statement's parameters
 IDLE = 8  # pooled connections kept per generation (about one per concurrent request)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS pages (
@@ -170,14 +171,29 @@ class PageStore:
                     for (c, is_json), v in zip(decode, row, strict=True)
                 }
 
+    def rows_of(self, urls: Collection[str], columns: Iterable[str]) -> list[dict[str, Any]]:
+        """Return chosen columns of some pages in URL order (JSON decoded); unknown URLs left out."""
+        wanted = [c for c in columns if c in _ALL_COLUMNS]
+        if not wanted:
+            return []
+        rows = self._some(urls, f"SELECT {', '.join(wanted)} FROM {self.table} WHERE url IN")
+        found = [{c: _decoded(row, c) for c in wanted} for row in rows]
+        return sorted(found, key=lambda r: str(r["url"])) if "url" in wanted else found
+
+    def _some(self, urls: Collection[str], select: str) -> list[sqlite3.Row]:
+        """Run "select (?, ...)" over the URLs in batches (SQLite caps the parameters of a query)."""
+        keys = list(urls)
+        found: list[sqlite3.Row] = []
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            found += self._execute(f"{select} ({', '.join('?' * len(batch))})", batch)
+        return found
+
     def column_of(self, urls: Collection[str], column: str) -> dict[str, Any]:
         """Return one column of some pages (JSON decoded), by URL; unknown URLs are left out."""
         if column not in _ALL_COLUMNS or not urls:
             return {}
-        marks = ", ".join("?" * len(urls))
-        rows = self._execute(
-            f"SELECT url, {column} FROM {self.table} WHERE url IN ({marks})", list(urls)
-        )
+        rows = self._some(urls, f"SELECT url, {column} FROM {self.table} WHERE url IN")
         return {row["url"]: _decoded(row, column) for row in rows}
 
     def urls(self) -> list[str]:
