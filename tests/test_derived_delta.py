@@ -90,7 +90,8 @@ def apply(site: Path, operation: tuple[str, int, int]) -> None:
     else:
         terms = site / "docs" / "reference" / "terms.md"
         term = f"\n\n## Sprocket {number}\n\nA small wheel that the flag turns, part {number}.\n"
-        terms.write_text(terms.read_text("utf-8") + term, "utf-8")
+        text = terms.read_text("utf-8") if terms.exists() else "---\ntitle: More terms\n---\n"
+        terms.write_text(text + term, "utf-8")
 
 
 def build(site: Path, index_dir: Path, full: bool = False) -> BuildSummary:
@@ -136,7 +137,7 @@ def fresh_site(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -204,4 +205,56 @@ def test_a_glossary_change_derives_everything_again(tmp_path: Path) -> None:
     summary = build(site, index_dir)
     assert (summary.mode, summary.derived) == ("incremental", "full")
     assert any(t["term"] == "Sprocket 1" for t in every_meta(index_dir)["glossary"])
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+
+
+def test_a_nav_file_a_ref_names_and_the_redirects_setting_are_read_again(tmp_path: Path) -> None:
+    """A page body edit beside a change to a $ref'd nav file, then to kb.toml's redirects: the
+    nav and redirects follow, while the pages are still derived by delta."""
+    site, index_dir = fresh_site(tmp_path)
+    nav = site / "config" / "nav" / "api.json"
+    nav.write_text(nav.read_text("utf-8").replace('"docs/api/webhooks"', '"docs/api/gone"'))
+    apply(site, ("edit", 2, 12))
+    assert build(site, index_dir).derived == "delta"
+    assert any(f["kind"] == "nav-missing" for f in every_meta(index_dir)["links"])
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+    toml = site / "kb.toml"
+    toml.write_text(toml.read_text("utf-8") + '"/docs/old-flags" = "/docs/flags/overview"\n')
+    apply(site, ("edit", 3, 9))
+    assert build(site, index_dir).derived == "delta"
+    assert every_meta(index_dir)["redirects"]["/docs/old-flags"] == "/docs/flags/overview"
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+
+
+def test_an_untouched_structure_is_kept_and_a_retitled_page_renames_its_nav_entry(
+    tmp_path: Path,
+) -> None:
+    """A body edit keeps the nav as it was; a new title shows in the nav at once."""
+    site, index_dir = fresh_site(tmp_path)
+    before = every_meta(index_dir)["nav"]
+    apply(site, ("edit", 4, 0))
+    build(site, index_dir)
+    assert every_meta(index_dir)["nav"] == before
+    page = site / "docs" / "flags" / "kill-switches.mdx"
+    page.write_text(page.read_text("utf-8").replace("title: Kill switches", "title: Off switches"))
+    assert build(site, index_dir).derived == "delta"
+    assert "Off switches" in str(every_meta(index_dir)["nav"])
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+
+
+def test_tooltips_moved_down_a_page_keep_their_verdicts_at_their_new_lines(tmp_path: Path) -> None:
+    """Lines inserted above a page's tooltips: its drift findings move with them, by delta."""
+    site, index_dir = fresh_site(tmp_path)
+    page = site / "docs" / "flags" / "kill-switches.mdx"
+
+    def lines() -> list[int]:
+        """Return the lines of the kill-switch page's drift findings."""
+        return [f["line"] for f in every_meta(index_dir)["drift"] if "kill" in f["url"]]
+
+    before = lines()
+    assert before
+    text = page.read_text("utf-8").replace("---\n\nA <Tooltip", "---\n\nOne.\n\nTwo.\n\nA <Tooltip")
+    page.write_text(text, "utf-8")
+    assert build(site, index_dir).derived == "delta"
+    assert lines() == [line + 4 for line in before]
     assert_like_a_full_build(site, index_dir, tmp_path / "full")

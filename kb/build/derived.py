@@ -33,6 +33,7 @@ _ROW_COLUMNS = (
 Row = dict[str, Any]
 # What an incremental run needs to update this data by delta (kb.build.derived_delta).
 STATE_KEY = "derived_state"
+STRUCTURE_KEY = "structure_inputs"
 Problems = list[tuple[str, str]]
 T = TypeVar("T")
 
@@ -113,11 +114,13 @@ def store_structure(
 
     Links and their view-time rewrites follow the exact rules; patterns are served, not rewritten.
     """
+    store.put_meta(STRUCTURE_KEY, None)  # until read: a failed read is not taken for a reuse
     try:
         structure = read_site_structure(settings.site_root, rows, settings.redirects)
     except Exception as exc:  # a site config kb cannot read must not cost the pages
         problems.append(("(site)", f"navigation and redirects not read: {describe(exc)}"))
         return {}, []
+    store.put_meta(STRUCTURE_KEY, structure_inputs(settings, structure.files))
     store.put_meta("nav", structure.nav)
     store.put_meta("redirect_rules", structure.rules)
     store.put_meta("redirect_problems", structure.redirect_problems)
@@ -128,6 +131,20 @@ def store_structure(
             redirects.setdefault(rule["source"], rule["destination"])
     store.put_meta("redirects", redirects)
     return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
+
+
+def structure_inputs(settings: Settings, files: list[str] | None) -> dict[str, Any] | None:
+    """Return what the nav and redirects were read from besides the pages: the redirects
+    setting and each site file's SHA-256 (None: missing); None when the files are not known."""
+    if files is None:
+        return None
+    digests: dict[str, str | None] = {}
+    for name in files:
+        try:
+            digests[name] = hashlib.sha256((settings.site_root / name).read_bytes()).hexdigest()
+        except OSError:
+            digests[name] = None
+    return {"redirects": sorted(settings.redirects.items()), "files": digests}
 
 
 def terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Term]]]:

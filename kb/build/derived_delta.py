@@ -19,11 +19,13 @@ again, over only the columns it needs:
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from kb.build.derived import (
     STATE_KEY,
+    STRUCTURE_KEY,
     Problems,
     Row,
     contained,
@@ -31,19 +33,22 @@ from kb.build.derived import (
     hits_of,
     refresh_mentions,
     store_structure,
+    structure_inputs,
     term_docs,
     term_pages,
     terms_by_language,
 )
 from kb.build.languages import LanguageRules, language_rules, store_languages
 from kb.config import Settings
+from kb.glossary.drift import tooltip_name
 from kb.glossary.terms import Glossary, Term
 from kb.glossary.usage import unused_terms
 from kb.index.store import PageStore
+from kb.pages import TooltipUse
 from kb.reports.links import broken_links
 
 _NEW_COLUMNS = ("url", "path", "title", "headings", "links", "tooltips", "facts", "meta", "lang")
-_OLD_COLUMNS = ("url", "path", "headings", "lang")
+_OLD_COLUMNS = ("url", "path", "title", "meta", "headings", "tooltips", "lang")
 TermPages = dict[str, list[dict[str, Any]]]
 Findings = list[dict[str, Any]]
 
@@ -76,7 +81,7 @@ def derive_by_delta(
     if moved or {_place(r) for r in new} != {_place(r) for r in old}:
         store_languages(store, _with_lang(list(store.rows(("url", "path", "lang"))), rules), rules)
     refresh_mentions(store, new, glossary, problems)
-    _update_glossary_usage(store, new, touched, glossary, own, rules.default, problems)
+    _update_glossary_usage(store, old, new, touched, glossary, own, rules.default, problems)
     _update_links(store, previous, new, old, touched, moved, settings, problems)
     for key in ("deprecated", "deprecated_suppressed"):
         fresh = contained("deprecated terms", hits_of(key), new, _none(), problems)
@@ -114,6 +119,7 @@ def _merged(
 
 def _update_glossary_usage(
     store: PageStore,
+    old: list[Row],
     new: list[Row],
     touched: Collection[str],
     glossary: Glossary,
@@ -122,8 +128,12 @@ def _update_glossary_usage(
     problems: Problems,
 ) -> None:
     """Store drift (judged over every page's tooltips), term pages and unused terms by delta."""
-    every = [{**r, "lang": r["lang"] or default} for r in store.rows(("url", "lang", "tooltips"))]
-    drift = contained("tooltip drift check", drift_of(glossary, own), every, _none(), problems)
+    drift = _drift_by_delta(store.get_meta("drift", []), old, new, touched)
+    if drift is None:
+        rows = [
+            {**r, "lang": r["lang"] or default} for r in store.rows(("url", "lang", "tooltips"))
+        ]
+        drift = contained("tooltip drift check", drift_of(glossary, own), rows, _none(), problems)
     store.put_meta("drift", drift)
     lookup = functools.lru_cache(maxsize=None)(glossary.lookup)
     no_pages: TermPages = {}
@@ -131,6 +141,38 @@ def _update_glossary_usage(
     pages = _merged_term_pages(store.get_meta("term_pages", {}), fresh, touched)
     store.put_meta("term_pages", pages)
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, set(pages))])
+
+
+def _drift_by_delta(
+    carried: Findings, old: list[Row], new: list[Row], touched: Collection[str]
+) -> Findings | None:
+    """Return the drift findings when the touched pages' tooltips are the ones they had (moved
+    or not); None when one was added, removed or changed (drift is then judged over all).
+
+    A tooltip's verdict hangs on its language, term and tip and on every tooltip of the site:
+    with the same tooltips the verdicts stand, and a touched page's tooltips get the ones its
+    tooltips of the same language, name and tip had, at their new lines.
+    """
+    if _tooltip_keys(old) != _tooltip_keys(new):
+        return None
+    verdicts = {(f["lang"], f["term"], f["tip"]): f for f in carried if f["url"] in touched}
+    fresh = []
+    for row in new:
+        for tooltip in row["tooltips"]:
+            use = TooltipUse(**tooltip)
+            verdict = verdicts.get((row["lang"], tooltip_name(use), use.tip))
+            if verdict is not None:
+                fresh.append({**verdict, "url": row["url"], "line": use.line, "text": use.text})
+    gone = set(touched)
+    kept = [f for f in carried if f["url"] not in gone]
+    return sorted(kept + fresh, key=lambda f: (f["url"], f["line"], f["term"], f["text"]))
+
+
+def _tooltip_keys(rows: list[Row]) -> Counter[tuple[str, str, str, str]]:
+    """Count the pages' tooltips by what their verdicts hang on: language, term, link and tip."""
+    return Counter(
+        (row["lang"], t["term"], t["href"], t["tip"]) for row in rows for t in row["tooltips"]
+    )
 
 
 def _merged_term_pages(
@@ -163,8 +205,12 @@ def _update_links(
     """Store the link findings: the touched pages' own links checked again, unless a change of
     pages, anchors or redirects may break or mend links elsewhere (then every page's)."""
     carried = [f for f in store.get_meta("links", []) if f["kind"] != "nav-missing"]
-    every = store.rows(("url", "path", "title", "meta"))
-    redirects, missing_in_nav = store_structure(store, list(every), settings, problems)
+    if not moved and _same_structure(store, settings, old, new):
+        redirects = store.get_meta("redirects", {})
+        missing_in_nav = [f for f in store.get_meta("links", []) if f["kind"] == "nav-missing"]
+    else:
+        every = store.rows(("url", "path", "title", "meta"))
+        redirects, missing_in_nav = store_structure(store, list(every), settings, problems)
     before = {r["url"]: _anchors(r) for r in old}
     anchors_moved = any(before.get(r["url"]) != _anchors(r) for r in new)
     if moved or anchors_moved or previous.get_meta("redirects") != redirects:
@@ -179,6 +225,16 @@ def _update_links(
         )
         links = _merged(carried, check, touched)
     store.put_meta("links", links + missing_in_nav)
+
+
+def _same_structure(store: PageStore, settings: Settings, old: list[Row], new: list[Row]) -> bool:
+    """Tell whether the nav and redirects stand: the files and setting they were read from are
+    the same, and no touched page changed its title or frontmatter (its nav entry)."""
+    inputs = store.get_meta(STRUCTURE_KEY)
+    if not isinstance(inputs, dict) or structure_inputs(settings, list(inputs["files"])) != inputs:
+        return False
+    before = {r["url"]: (r["title"], r["meta"]) for r in old}
+    return all(before.get(r["url"]) == (r["title"], r["meta"]) for r in new)
 
 
 def _anchors(row: Row) -> set[str]:
