@@ -218,7 +218,9 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                     run.store.delete(url)
                 run.writer.drop(url)
         with summary.phase("derived"):
-            run.writer.replace_terms(_derive(run, settings, summary))
+            terms = _derive(run, settings, summary)
+            if summary.derived == "full":  # by delta the glossary is the one already indexed
+                run.writer.replace_terms(terms)
         with summary.phase("campaign"):
             summary.notes.extend(store_campaign(run.store, settings))
         checkpoint("write")
