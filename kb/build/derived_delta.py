@@ -48,7 +48,7 @@ from kb.pages import TooltipUse
 from kb.reports.links import broken_links
 
 _NEW_COLUMNS = ("url", "path", "title", "headings", "links", "tooltips", "facts", "meta", "lang")
-_OLD_COLUMNS = ("url", "path", "title", "meta", "headings", "tooltips", "lang")
+_OLD_COLUMNS = ("url", "path", "title", "meta", "headings", "tooltips", "facts", "lang")
 TermPages = dict[str, list[dict[str, Any]]]
 Findings = list[dict[str, Any]]
 
@@ -138,7 +138,14 @@ def _update_glossary_usage(
     lookup = functools.lru_cache(maxsize=None)(glossary.lookup)
     no_pages: TermPages = {}
     fresh = contained("term usage", lambda r: term_pages(r, lookup), new, no_pages, problems)
-    pages = _merged_term_pages(store.get_meta("term_pages", {}), fresh, touched)
+    # The terms the touched pages used before: the glossary is the same, so are their slugs.
+    before = set(contained("term usage", lambda r: term_pages(r, lookup), old, no_pages, []))
+    pages = store.get_meta("term_pages", {})
+    for slug, listed in _merged_term_pages(pages, before | set(fresh), fresh, touched).items():
+        if listed:
+            pages[slug] = listed
+        else:
+            pages.pop(slug, None)
     store.put_meta("term_pages", pages)
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, set(pages))])
 
@@ -176,20 +183,18 @@ def _tooltip_keys(rows: list[Row]) -> Counter[tuple[str, str, str, str]]:
 
 
 def _merged_term_pages(
-    previous: TermPages, fresh: TermPages, touched: Collection[str]
+    previous: TermPages, slugs: set[str], fresh: TermPages, touched: Collection[str]
 ) -> TermPages:
-    """Replace the touched pages' entries in every term's page list with their fresh ones."""
+    """Return the page lists of the terms the touched pages used before or use now: the
+    touched pages' old entries replaced by their fresh ones (an empty list: no page left)."""
     gone = set(touched)
-    merged: TermPages = {}
-    for slug, pages in previous.items():
-        if kept := [p for p in pages if p["url"] not in gone]:
-            merged[slug] = kept
-    for slug, pages in fresh.items():
-        merged[slug] = sorted(
-            [*merged.get(slug, []), *pages],
+    return {
+        slug: sorted(
+            [*(p for p in previous.get(slug, []) if p["url"] not in gone), *fresh.get(slug, [])],
             key=lambda p: (-(p["tooltips"] + p["mentions"]), p["url"]),
         )
-    return merged
+        for slug in sorted(slugs)
+    }
 
 
 def _update_links(
