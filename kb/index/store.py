@@ -167,7 +167,7 @@ class PageStore:
             cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM {self.table} ORDER BY url")
             for row in cursor:
                 yield {
-                    c: json.loads(v) if is_json and v is not None else v
+                    c: _loads(v) if is_json and v is not None else v
                     for (c, is_json), v in zip(decode, row, strict=True)
                 }
 
@@ -291,10 +291,19 @@ def _close(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
+def _loads(text: str) -> Any:
+    """Decode a JSON cell; the empty ones most pages hold ({} deps, [] links) without the parser."""
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
+    return json.loads(text)
+
+
 def _decoded(row: sqlite3.Row, column: str) -> Any:
     """Return a column of a row, JSON columns decoded."""
     value = row[column]
-    return json.loads(value) if column in _JSON_COLUMNS and value is not None else value
+    return _loads(value) if column in _JSON_COLUMNS and value is not None else value
 
 
 def _page_from_row(row: sqlite3.Row) -> Page:
