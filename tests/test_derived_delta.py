@@ -20,6 +20,7 @@ from kb.build.indexer import BuildSummary, build_index
 from kb.config import EXAMPLE_SITE, load_settings
 from kb.index import generations
 from kb.index.store import PageStore
+from tests.gitrepo import Repo
 from tests.test_delta_store import every_meta
 
 # Page text that feeds every derived step: tooltips (right, variant, wrong term, unknown, empty),
@@ -257,4 +258,33 @@ def test_tooltips_moved_down_a_page_keep_their_verdicts_at_their_new_lines(tmp_p
     page.write_text(text, "utf-8")
     assert build(site, index_dir).derived == "delta"
     assert lines() == [line + 4 for line in before]
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+
+
+def test_history_and_owners_are_kept_until_what_they_rest_on_changes(tmp_path: Path) -> None:
+    """In a git work tree: a body edit keeps history and owners as they were (and they equal a
+    full build's); a new CODEOWNERS rule, a new commit and a frontmatter owner are seen."""
+    site, index_dir = fresh_site(tmp_path)
+    repo = Repo(site)
+    repo.commit("2026-01-02", {"CODEOWNERS": "/docs/flags/ @flag-team\n"})
+    build(site, index_dir, full=True)
+    apply(site, ("edit", 4, 12))
+    summary = build(site, index_dir)
+    assert summary.derived == "delta"
+    assert every_meta(index_dir)["owners"]["/docs/flags/kill-switches"] == ["@flag-team"]
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+    (site / "CODEOWNERS").write_text("/docs/flags/ @switch-team\n", "utf-8")
+    apply(site, ("edit", 4, 11))
+    build(site, index_dir)
+    assert every_meta(index_dir)["owners"]["/docs/flags/kill-switches"] == ["@switch-team"]
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+    head = repo.commit("2026-02-03", message="a commit")
+    apply(site, ("edit", 4, 10))
+    build(site, index_dir)
+    assert every_meta(index_dir)["history"]["head"] == head
+    assert_like_a_full_build(site, index_dir, tmp_path / "full")
+    page = site / "docs" / "flags" / "kill-switches.mdx"
+    page.write_text(page.read_text("utf-8").replace("---\n\n", 'owners: ["@one"]\n---\n\n', 1))
+    build(site, index_dir)
+    assert every_meta(index_dir)["owners"]["/docs/flags/kill-switches"] == ["@one"]
     assert_like_a_full_build(site, index_dir, tmp_path / "full")

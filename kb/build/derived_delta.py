@@ -4,16 +4,18 @@ The previous generation's derived data is carried over in the page store's meta;
 pages (changed, added, removed, rejected) are read twice: their old rows from the previous
 generation's store, their new ones from this one's. Results that are a sum of per-page parts
 (term pages, unused terms, deprecated terms, a page's own broken links, mentions) lose the touched
-pages' old parts and gain their new ones, by URL. What hangs on every page at once is computed
-again, over only the columns it needs:
+pages' old parts and gain their new ones, by URL. What hangs on many pages at once is kept while
+what it rests on stands, and computed again over every page (only the columns it needs) when not:
 
-- everything (None is returned: kb.build.derived runs in full) when a glossary page was touched
+- everything (False is returned: kb.build.derived runs in full) when a glossary page was touched
   (its terms change mentions, drift and usage everywhere) or no delta state was carried over;
-- tooltip drift, always (a term's usual wording is judged over all its tooltips), over tooltips;
-- nav and redirects, always (the site's config files are not tracked), over titles and meta;
-- languages and twins, when a page was added or removed or changed its language or path;
-- the link check, when a page was added or removed, a touched page's anchors changed or the
-  redirects changed (a reverse index of links would narrow this; it does not exist yet).
+- tooltip drift when a touched page's tooltips are not the ones it had (a term's usual wording
+  is judged over all its tooltips); else its verdicts move with its tooltips;
+- nav and redirects when a page was added or removed, a touched page's title or frontmatter
+  changed, or the site files they were read from or the redirects setting did (structure_inputs);
+- languages and twins when a page was added or removed or changed its language or path;
+- the link check when a page was added or removed, a touched page's anchors changed or the
+  redirects did (a reverse index of links would narrow this; there is none yet).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from kb.build.derived import (
     refresh_mentions,
     store_structure,
     structure_inputs,
-    term_docs,
     term_pages,
     terms_by_language,
 )
@@ -59,19 +60,19 @@ def derive_by_delta(
     touched: Collection[str],
     settings: Settings,
     problems: Problems,
-) -> list[dict[str, Any]] | None:
-    """Update the carried-over derived data for the touched URLs; return the glossary terms.
+) -> bool:
+    """Update the carried-over derived data for the touched URLs (the glossary stays as it is).
 
-    None when the change reaches every page: the caller derives everything in full.
+    False, having stored nothing, when the change reaches every page: derive everything then.
     """
     state = store.get_meta(STATE_KEY)
     if not isinstance(state, dict) or not isinstance(state.get("glossary_sources"), list):
-        return None
+        return False
     sources = set(state["glossary_sources"])
     rules = language_rules(settings)
     new = _with_lang(store.rows_of(touched, _NEW_COLUMNS), rules)
     if sources & set(touched) or any((r["facts"] or {}).get("glossary_terms") for r in new):
-        return None
+        return False
     old = _with_lang(previous.rows_of(touched, _OLD_COLUMNS), rules)
     glossary_rows = _with_lang(store.rows_of(sources, _NEW_COLUMNS), rules)
     no_terms: dict[str, list[Term]] = {rules.default: []}
@@ -86,7 +87,7 @@ def derive_by_delta(
     for key in ("deprecated", "deprecated_suppressed"):
         fresh = contained("deprecated terms", hits_of(key), new, _none(), problems)
         store.put_meta(key, _merged(store.get_meta(key, []), fresh, touched))
-    return term_docs(own)
+    return True
 
 
 def _none() -> Findings:

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.build.campaign import store_campaign
-from kb.build.derived import derive_generation_data
-from kb.build.derived_delta import derive_by_delta
 from kb.build.dialect import SiteMarkup, site_markup
 from kb.build.discover import Discovery, discover
 from kb.build.incremental import (
@@ -29,6 +26,7 @@ from kb.build.incremental import (
 from kb.build.languages import language_rules
 from kb.build.page import BuiltPage, Rejection, describe, unexpected
 from kb.build.pool import build_pages
+from kb.build.touched import Touched
 from kb.config import Settings, report_settings
 from kb.index import generations
 from kb.index.checkpoints import checkpoint
@@ -217,34 +215,20 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                     summary.removed += 1
                     run.store.delete(url)
                 run.writer.drop(url)
+        touched = Touched(run.store, run.previous, run.changes, settings)
         with summary.phase("derived"):
-            terms = _derive(run, settings, summary)
-            if summary.derived == "full":  # by delta the glossary is the one already indexed
+            terms = touched.derive(summary.problems)
+            summary.derived = "delta" if terms is None else "full"
+            if terms is not None:  # None: by delta, the glossary is the one already indexed
                 run.writer.replace_terms(terms)
         with summary.phase("campaign"):
-            summary.notes.extend(store_campaign(run.store, settings))
+            summary.notes.extend(touched.campaign(by_delta=terms is None))
         checkpoint("write")
         with summary.phase("commit"):
             run.writer.commit(optimize=summary.mode == "full")
     except BaseException:
         run.writer.cancel()
         raise
-
-
-def _derive(run: _Run, settings: Settings, summary: BuildSummary) -> list[dict[str, Any]]:
-    """Derive the generation-wide data: by delta over the touched pages when the run is
-    incremental and the change allows it, else over every page."""
-    if run.previous is not None:
-        touched = {source.url for source in run.changes.changed} | run.changes.removed
-        previous = PageStore(run.previous)
-        try:
-            terms = derive_by_delta(run.store, previous, touched, settings, summary.problems)
-        finally:
-            previous.close()
-        if terms is not None:
-            summary.derived = "delta"
-            return terms
-    return derive_generation_data(run.store, settings, summary.problems)
 
 
 def _write_pages(
