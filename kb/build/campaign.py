@@ -20,13 +20,13 @@ _COLUMNS = ("url", "path", "section", "meta", "deps")
 INPUTS_KEY = "campaign_inputs"  # what history and owners rest on besides the pages
 
 
-def campaign_inputs(settings: Settings) -> dict[str, Any] | None:
+def campaign_inputs(settings: Settings) -> dict[str, Any]:
     """Return what history and owners rest on besides the pages: the git HEAD, the CODEOWNERS
-    files (SHA-256, None: missing) and the settings that steer them; None without git."""
+    files (SHA-256, None: missing) and the settings that steer them (head: why git is off)."""
     try:
         head = find_work_tree(settings.site_root).head
-    except GitUnavailable:
-        return None
+    except GitUnavailable as exc:
+        head = f"off: {exc}"
     top = repository_root(settings.site_root)
     files: dict[str, str | None] = {}
     for location in LOCATIONS:
@@ -50,12 +50,13 @@ def campaign_by_delta(
     CODEOWNERS and settings, no page added or removed, and every touched page with the path,
     section, frontmatter and includes it had. Return the build notes, or None (compute again).
     """
-    history = store.get_meta("history") or {}
-    if not history.get("complete") or store.get_meta(INPUTS_KEY) != campaign_inputs(settings):
+    inputs = store.get_meta(INPUTS_KEY)
+    if inputs is None or inputs != campaign_inputs(settings):
         return None
     before = [_campaign_part(row) for row in previous.rows_of(touched, _COLUMNS)]
     if before != [_campaign_part(row) for row in store.rows_of(touched, _COLUMNS)]:
         return None
+    history = store.get_meta("history") or {}
     notes = [str(history["note"])] if history.get("note") else []
     return notes + list(load_codeowners(repository_root(settings.site_root)).problems)
 
@@ -73,7 +74,9 @@ def store_campaign(store: PageStore, settings: Settings) -> list[str]:
     notes: list[str] = []
     history = _history(store, settings, rows)
     store.put_meta("history", history)
-    store.put_meta(INPUTS_KEY, inputs if history.get("complete") else None)
+    # A pass that stopped short is tried again next run; no pass (git off) is kept as it is.
+    stopped = history.get("head") and not history.get("complete")
+    store.put_meta(INPUTS_KEY, None if stopped else inputs)
     if history.get("note"):
         notes.append(str(history["note"]))
     resolver = OwnerResolver(settings.site_root, settings.section_owners)
