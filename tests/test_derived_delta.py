@@ -16,6 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.build.campaign import INPUTS_KEY, campaign_inputs
+from kb.build.derived import STRUCTURE_KEY, structure_inputs
 from kb.build.indexer import BuildSummary, build_index
 from kb.config import EXAMPLE_SITE, load_settings
 from kb.index import generations
@@ -288,3 +290,30 @@ def test_history_and_owners_are_kept_until_what_they_rest_on_changes(tmp_path: P
     build(site, index_dir)
     assert every_meta(index_dir)["owners"]["/docs/flags/kill-switches"] == ["@one"]
     assert_like_a_full_build(site, index_dir, tmp_path / "full")
+
+
+def test_the_stored_structure_inputs_match_a_fresh_look_at_an_unchanged_site(
+    tmp_path: Path,
+) -> None:
+    """What the nav and redirects rest on, stored as JSON, equals what the site gives now (the
+    redirects setting included), so an unchanged site does not read its structure again."""
+    site, index_dir = fresh_site(tmp_path)
+    settings = load_settings(site, {"index_dir": index_dir})
+    assert settings.redirects
+    stored = every_meta(index_dir)[STRUCTURE_KEY]
+    assert stored == structure_inputs(settings, list(stored["files"]))
+    assert "config/nav/api.json" in stored["files"]
+
+
+def test_the_stored_campaign_inputs_match_a_fresh_look_at_an_unchanged_site(
+    tmp_path: Path,
+) -> None:
+    """What history and owners rest on, stored as JSON, equals what the site gives now, in a git
+    work tree and outside one, so an unchanged site keeps its history and owners."""
+    site, index_dir = fresh_site(tmp_path)
+    settings = load_settings(site, {"index_dir": index_dir})
+    assert every_meta(index_dir)[INPUTS_KEY] == campaign_inputs(settings)
+    Repo(site).commit("2026-01-02", {"CODEOWNERS": "/docs/ @docs-team\n"})
+    build(site, index_dir, full=True)
+    stored = every_meta(index_dir)[INPUTS_KEY]
+    assert stored == campaign_inputs(settings) and not stored["head"].startswith("off")

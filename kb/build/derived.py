@@ -144,7 +144,8 @@ def structure_inputs(settings: Settings, files: list[str] | None) -> dict[str, A
             digests[name] = hashlib.sha256((settings.site_root / name).read_bytes()).hexdigest()
         except OSError:
             digests[name] = None
-    return {"redirects": sorted(settings.redirects.items()), "files": digests}
+    redirects = [[source, target] for source, target in sorted(settings.redirects.items())]
+    return {"redirects": redirects, "files": digests}  # lists: as they come back from JSON
 
 
 def terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Term]]]:
