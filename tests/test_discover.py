@@ -67,3 +67,14 @@ def test_symlinks_stay_inside_the_root_and_loops_end(tmp_path: Path) -> None:
     assert "docs/secret.md: symlink leads outside the site root" in text
     assert "symlink loop" in text
     assert "docs/dangling.md: broken symlink" in text
+
+
+def test_the_index_folder_is_skipped_however_it_is_reached(tmp_path: Path) -> None:
+    """An index folder inside the site (and a symlink to it) is not walked; a missing one is no
+    error."""
+    write(tmp_path, "docs/a.mdx")
+    write(tmp_path, "docs/index-dir/gen-1/notes.md")
+    (tmp_path / "docs" / "via-link").symlink_to(tmp_path / "docs" / "index-dir")
+    found = discover(tmp_path, skip=(tmp_path / "docs" / "index-dir", tmp_path / "absent"))
+    assert [s.rel for s in found.sources] == ["docs/a.mdx"]
+    assert found.problems == ()

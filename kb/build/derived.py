@@ -31,11 +31,14 @@ _ROW_COLUMNS = (
     "url", "path", "title", "section", "headings", "links", "tooltips", "facts", "meta", "lang",
 )  # fmt: skip
 Row = dict[str, Any]
+# What an incremental run needs to update this data by delta (kb.build.derived_delta).
+STATE_KEY = "derived_state"
+STRUCTURE_KEY = "structure_inputs"
 Problems = list[tuple[str, str]]
 T = TypeVar("T")
 
 
-def _contained(
+def contained(
     name: str, step: Callable[[list[Row]], T], rows: list[Row], empty: T, problems: Problems
 ) -> T:
     """Run a step over every row; if it raises, leave out the rows it fails on alone, retry."""
@@ -72,18 +75,25 @@ def derive_generation_data(
         row["lang"] = row["lang"] or rules.default
     store_languages(store, rows, rules)
     no_terms: dict[str, list[Term]] = {rules.default: []}
-    own = _contained("glossary", _terms_by_language(rules.default), rows, no_terms, found)
+    own = contained("glossary", terms_by_language(rules.default), rows, no_terms, found)
     glossary = Glossary(own.get(rules.default, []))
     store.put_meta("glossary", glossary.to_json())
     store.put_meta("glossaries", {lang: Glossary(terms).to_json() for lang, terms in own.items()})
-    _refresh_mentions(store, rows, glossary, found)
+    sources = [row["url"] for row in rows if (row["facts"] or {}).get("glossary_terms")]
+    store.put_meta(STATE_KEY, {"glossary_sources": sources})
+    refresh_mentions(store, rows, glossary, found)
     _store_glossary_usage(store, rows, glossary, own, found)
-    redirects, missing_in_nav = _store_structure(store, rows, settings, found)
+    redirects, missing_in_nav = store_structure(store, rows, settings, found)
     none: list[dict[str, Any]] = []
-    links = _contained("link check", lambda r: broken_links(r, redirects), rows, none, found)
+    links = contained("link check", lambda r: broken_links(r, redirects), rows, none, found)
     store.put_meta("links", links + missing_in_nav)
     for key in ("deprecated", "deprecated_suppressed"):
-        store.put_meta(key, _contained("deprecated terms", _hits_of(key), rows, none, found))
+        store.put_meta(key, contained("deprecated terms", hits_of(key), rows, none, found))
+    return term_docs(own)
+
+
+def term_docs(own: dict[str, list[Term]]) -> list[dict[str, Any]]:
+    """Return the glossary terms of every language as the search index takes them."""
     return [
         {
             "slug": t.slug,
@@ -97,18 +107,20 @@ def derive_generation_data(
     ]
 
 
-def _store_structure(
+def store_structure(
     store: PageStore, rows: list[Row], settings: Settings, problems: Problems
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Store the site's nav and redirects; return the exact redirects and nav entries lacking a page.
 
     Links and their view-time rewrites follow the exact rules; patterns are served, not rewritten.
     """
+    store.put_meta(STRUCTURE_KEY, None)  # until read: a failed read is not taken for a reuse
     try:
         structure = read_site_structure(settings.site_root, rows, settings.redirects)
     except Exception as exc:  # a site config kb cannot read must not cost the pages
         problems.append(("(site)", f"navigation and redirects not read: {describe(exc)}"))
         return {}, []
+    store.put_meta(STRUCTURE_KEY, structure_inputs(settings, structure.files))
     store.put_meta("nav", structure.nav)
     store.put_meta("redirect_rules", structure.rules)
     store.put_meta("redirect_problems", structure.redirect_problems)
@@ -121,7 +133,22 @@ def _store_structure(
     return redirects, nav_findings(structure.nav, [row["url"] for row in rows])
 
 
-def _terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Term]]]:
+def structure_inputs(settings: Settings, files: list[str] | None) -> dict[str, Any] | None:
+    """Return what the nav and redirects were read from besides the pages: the redirects
+    setting and each site file's SHA-256 (None: missing); None when the files are not known."""
+    if files is None:
+        return None
+    digests: dict[str, str | None] = {}
+    for name in files:
+        try:
+            digests[name] = hashlib.sha256((settings.site_root / name).read_bytes()).hexdigest()
+        except OSError:
+            digests[name] = None
+    redirects = [[source, target] for source, target in sorted(settings.redirects.items())]
+    return {"redirects": redirects, "files": digests}  # lists: as they come back from JSON
+
+
+def terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Term]]]:
     """Return the step gathering the terms every glossary page defined, one glossary per language."""
 
     def terms(rows: list[Row]) -> dict[str, list[Term]]:
@@ -135,7 +162,7 @@ def _terms_by_language(default: str) -> Callable[[list[Row]], dict[str, list[Ter
     return terms
 
 
-def _hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
+def hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
     """Return the step listing every deprecated term pages use (key "deprecated") or use
     legitimately ("deprecated_suppressed": a marker or the allowlist), with the page."""
 
@@ -147,6 +174,28 @@ def _hits_of(key: str) -> Callable[[list[Row]], list[dict[str, Any]]]:
         ]
 
     return hits
+
+
+def _uses_of(some: list[Row]) -> list[tuple[str, TooltipUse]]:
+    """Return every tooltip of some pages with the URL of its page."""
+    return [(row["url"], TooltipUse(**t)) for row in some for t in row["tooltips"]]
+
+
+def drift_of(
+    glossary: Glossary, own: dict[str, list[Term]]
+) -> Callable[[list[Row]], list[dict[str, Any]]]:
+    """Return the step finding drifting tooltips: each language's against its own glossary,
+    then the default one's."""
+
+    def drift(some: list[Row]) -> list[dict[str, Any]]:
+        found = []
+        for lang in sorted({row["lang"] for row in some}):
+            in_lang = _uses_of([row for row in some if row["lang"] == lang])
+            resolver = Glossary([*own.get(lang, []), *glossary.terms])
+            found += [{**asdict(f), "lang": lang} for f in tooltip_drift(in_lang, resolver)]
+        return sorted(found, key=lambda f: (f["url"], f["line"], f["term"], f["text"]))
+
+    return drift
 
 
 def _store_glossary_usage(
@@ -161,20 +210,9 @@ def _store_glossary_usage(
     A page's tooltips are checked against its language's glossary, then the default one's.
     """
 
-    def uses_of(some: list[Row]) -> list[tuple[str, TooltipUse]]:
-        return [(row["url"], TooltipUse(**t)) for row in some for t in row["tooltips"]]
-
-    def drift(some: list[Row]) -> list[dict[str, Any]]:
-        found = []
-        for lang in sorted({row["lang"] for row in some}):
-            in_lang = uses_of([row for row in some if row["lang"] == lang])
-            resolver = Glossary([*own.get(lang, []), *glossary.terms])
-            found += [{**asdict(f), "lang": lang} for f in tooltip_drift(in_lang, resolver)]
-        return sorted(found, key=lambda f: (f["url"], f["line"], f["term"], f["text"]))
-
     def used(some: list[Row]) -> set[str]:
         slugs = {slug for row in some for slug in row["facts"].get("mentions", {})}
-        return slugs | {t.slug for _, use in uses_of(some) if (t := lookup(use.term)) is not None}
+        return slugs | {t.slug for _, use in _uses_of(some) if (t := lookup(use.term)) is not None}
 
     # Tooltip names repeat across pages: each is resolved once in this run, not once per use.
     lookup = functools.lru_cache(maxsize=None)(glossary.lookup)
@@ -182,14 +220,15 @@ def _store_glossary_usage(
     no_drift: list[dict[str, Any]] = []
     no_pages: dict[str, list[dict[str, Any]]] = {}
     no_slugs: set[str] = set()
-    store.put_meta("drift", _contained("tooltip drift check", drift, rows, no_drift, problems))
-    pages = _contained("term usage", lambda r: _term_pages(r, lookup), rows, no_pages, problems)
+    drift = drift_of(glossary, own)
+    store.put_meta("drift", contained("tooltip drift check", drift, rows, no_drift, problems))
+    pages = contained("term usage", lambda r: term_pages(r, lookup), rows, no_pages, problems)
     store.put_term_pages(pages)
-    slugs = _contained("term usage", used, rows, no_slugs, problems)
+    slugs = contained("term usage", used, rows, no_slugs, problems)
     store.put_meta("unused_terms", [t.slug for t in unused_terms(glossary, slugs)])
 
 
-def _refresh_mentions(
+def refresh_mentions(
     store: PageStore, rows: list[Row], glossary: Glossary, problems: Problems
 ) -> None:
     """Count plain mentions of glossary terms in pages whose counts predate this glossary."""
@@ -197,7 +236,8 @@ def _refresh_mentions(
     stale = {row["url"] for row in rows if row["facts"].get("mentions_key") != key}
     if not stale:
         return
-    texts = {r["url"]: r["text"] for r in store.rows(("url", "text")) if r["url"] in stale}
+    # Only the stale pages' texts: an incremental run has one or two, not every page's.
+    texts = store.column_of(stale, "text")
     for row in rows:
         if row["url"] in stale:
             try:
@@ -210,7 +250,7 @@ def _refresh_mentions(
             store.set_facts(row["url"], row["facts"])
 
 
-def _term_pages(
+def term_pages(
     rows: list[dict[str, Any]], lookup: Callable[[str], Term | None]
 ) -> dict[str, list[dict[str, Any]]]:
     """Map each term slug to the pages that use it (terms found by lookup), with tooltip and

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from kb.globs import matches_any
 from kb.markup.hygiene import name_problem, printable_name
@@ -52,8 +52,8 @@ def discover(
     start = walk.root / CONTENT_DIR
     walk.run(start if start.is_dir() else walk.root)
     by_url: dict[str, SourceFile] = {}
-    for rel, path in sorted(walk.found, key=lambda item: _preference(item[0])):
-        url = url_for_path(rel)
+    # Each file's URL is worked out once: it is the first part of its preference.
+    for (url, _, rel), path in sorted((_preference(rel), path) for rel, path in walk.found):
         if url in by_url:
             walk.problems.append(
                 f"{rel}: duplicate URL {url} (also {by_url[url].rel}, which is kept)"
@@ -77,7 +77,7 @@ class _Walk:
         self.root = root
         self.excludes = excludes
         self.snippet_dirs = snippet_dirs
-        self.skip = skip
+        self.skip = {(info.st_dev, info.st_ino) for info in _stats(skip)}
         self.found: list[tuple[str, Path]] = []
         self.problems: list[str] = []
         self.rejected: list[tuple[str, str]] = []
@@ -89,6 +89,8 @@ class _Walk:
         while stack:
             current = stack.pop()
             stat = current.stat()
+            if current != start and (stat.st_dev, stat.st_ino) in self.skip:
+                continue
             if (stat.st_dev, stat.st_ino) in self.seen_dirs:
                 self.problems.append(
                     f"{current.relative_to(self.root)}: symlink loop, not followed"
@@ -115,9 +117,8 @@ class _Walk:
             matches_any(rel, self.excludes) or matches_any(rel + "/", self.excludes)
         ):
             return None
-        target = Path(entry.path)
         if entry.is_symlink():
-            resolved = target.resolve()
+            resolved = Path(entry.path).resolve()
             if not resolved.exists():
                 self.problems.append(f"{rel}: broken symlink, skipped")
                 return None
@@ -125,20 +126,34 @@ class _Walk:
                 self.problems.append(f"{rel}: symlink leads outside the site root, not followed")
                 return None
         if entry.is_dir():
-            return target if target.resolve() not in self.skip else None
+            return Path(entry.path)
         if entry.is_file() and entry.name.lower().endswith(PAGE_SUFFIXES):
             # The name becomes the page's URL and its key in the page store and search index.
             if (reason := name_problem(rel)) is not None:
                 self.rejected.append((printable_name(rel), reason))
             else:
-                self.found.append((rel, target))
+                self.found.append((rel, Path(entry.path)))
         return None
+
+
+def _stats(paths: set[Path]) -> list[os.stat_result]:
+    """Return the stats of the paths that exist (a folder to skip need not exist yet)."""
+    found = []
+    for path in paths:
+        try:
+            found.append(path.stat())
+        except OSError:
+            continue
+    return found
 
 
 def _preference(rel: str) -> tuple[str, int, str]:
     """Order sources so the preferred one of a duplicate URL comes first."""
-    posix = PurePosixPath(rel)
-    stem = posix.stem.lower()
+    # PurePosixPath's stem and suffix, by string: a Path per file costs more than the rest here.
+    name = rel.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    stem, suffix = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+    stem = stem.lower()
     rank = 0 if stem not in INDEX_STEMS else (1 if stem == "index" else 2)
-    suffix_rank = {".mdx": 0, ".md": 1}.get(posix.suffix.lower(), 2)
+    suffix_rank = {".mdx": 0, ".md": 1}.get(suffix.lower(), 2)
     return (url_for_path(rel), rank * 3 + suffix_rank, rel)

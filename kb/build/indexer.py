@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.build.campaign import store_campaign
-from kb.build.derived import derive_generation_data
 from kb.build.dialect import SiteMarkup, site_markup
 from kb.build.discover import Discovery, discover
 from kb.build.incremental import (
@@ -28,6 +26,7 @@ from kb.build.incremental import (
 from kb.build.languages import language_rules
 from kb.build.page import BuiltPage, Rejection, describe, unexpected
 from kb.build.pool import build_pages
+from kb.build.touched import Touched
 from kb.config import Settings, report_settings
 from kb.index import generations
 from kb.index.checkpoints import checkpoint
@@ -56,6 +55,7 @@ class BuildSummary:
     pages: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    derived: str = "full"  # "delta" when generation-wide data was updated by delta
     phases: dict[str, float] = field(default_factory=dict)  # seconds, in the order run
     tracebacks: dict[str, str] = field(default_factory=dict)  # rejected path: stack, for --debug
 
@@ -78,6 +78,7 @@ class BuildSummary:
             "pages": self.pages,
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
+            "derived": self.derived,
             "phases": {name: round(seconds, 3) for name, seconds in self.phases.items()},
         }
 
@@ -214,11 +215,14 @@ def _write(run: _Run, settings: Settings, summary: BuildSummary, progress: Progr
                     summary.removed += 1
                     run.store.delete(url)
                 run.writer.drop(url)
+        touched = Touched(run.store, run.previous, run.changes, settings)
         with summary.phase("derived"):
-            terms = derive_generation_data(run.store, settings, summary.problems)
-            run.writer.replace_terms(terms)
+            terms = touched.derive(summary.problems)
+            summary.derived = "delta" if terms is None else "full"
+            if terms is not None:  # None: by delta, the glossary is the one already indexed
+                run.writer.replace_terms(terms)
         with summary.phase("campaign"):
-            summary.notes.extend(store_campaign(run.store, settings))
+            summary.notes.extend(touched.campaign(by_delta=terms is None))
         checkpoint("write")
         with summary.phase("commit"):
             run.writer.commit(optimize=summary.mode == "full")

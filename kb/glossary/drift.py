@@ -109,6 +109,11 @@ def tooltip_drift(uses: Iterable[tuple[str, TooltipUse]], glossary: Glossary) ->
     return sorted(findings, key=lambda f: (f.url, f.line, f.term, f.text))
 
 
+def tooltip_name(use: TooltipUse) -> str:
+    """Return the term name a tooltip links: its term attribute, else the one its link names."""
+    return (use.term or "").strip() or term_from_href(use.href) or ""
+
+
 def _read_uses(
     uses: Iterable[tuple[str, TooltipUse]], glossary: Glossary
 ) -> tuple[list[_Use], dict[str, list[str]]]:
@@ -119,7 +124,7 @@ def _read_uses(
     rows = []
     known: dict[str, list[str]] = {t.slug: [t.definition] for t in glossary.terms}
     for url, use in uses:
-        name = (use.term or "").strip() or term_from_href(use.href) or ""
+        name = tooltip_name(use)
         tip = " ".join((use.tip or "").split())
         rows.append(_Use(url, use, name, tip, glossary.lookup(name) if name else None))
         split = tip_prefix(tip)

@@ -29,6 +29,7 @@ _LIGHT_COLUMNS = (
 _JSON_COLUMNS = ("headings", "sections", "links", "tooltips", "problems", "meta", "deps", "facts")
 _TEXT_COLUMNS = ("html", "text", "code")
 _ALL_COLUMNS = (*_LIGHT_COLUMNS, *_JSON_COLUMNS, *_TEXT_COLUMNS)
+_BATCH = 500  # URLs per query: SQLite caps a statement's parameters
 IDLE = 8  # pooled connections kept per generation (about one per concurrent request)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS pages (
@@ -170,18 +171,33 @@ class PageStore:
             cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM {self.table} ORDER BY url")
             for row in cursor:
                 yield {
-                    c: json.loads(v) if is_json and v is not None else v
+                    c: _loads(v) if is_json and v is not None else v
                     for (c, is_json), v in zip(decode, row, strict=True)
                 }
+
+    def rows_of(self, urls: Collection[str], columns: Iterable[str]) -> list[dict[str, Any]]:
+        """Return chosen columns of some pages in URL order (JSON decoded); unknown URLs left out."""
+        wanted = [c for c in columns if c in _ALL_COLUMNS]
+        if not wanted:
+            return []
+        rows = self._some(urls, f"SELECT {', '.join(wanted)} FROM {self.table} WHERE url IN")
+        found = [{c: _decoded(row, c) for c in wanted} for row in rows]
+        return sorted(found, key=lambda r: str(r["url"])) if "url" in wanted else found
+
+    def _some(self, urls: Collection[str], select: str) -> list[sqlite3.Row]:
+        """Run "select (?, ...)" over the URLs in batches (SQLite caps the parameters of a query)."""
+        keys = list(urls)
+        found: list[sqlite3.Row] = []
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            found += self._execute(f"{select} ({', '.join('?' * len(batch))})", batch)
+        return found
 
     def column_of(self, urls: Collection[str], column: str) -> dict[str, Any]:
         """Return one column of some pages (JSON decoded), by URL; unknown URLs are left out."""
         if column not in _ALL_COLUMNS or not urls:
             return {}
-        marks = ", ".join("?" * len(urls))
-        rows = self._execute(
-            f"SELECT url, {column} FROM {self.table} WHERE url IN ({marks})", list(urls)
-        )
+        rows = self._some(urls, f"SELECT url, {column} FROM {self.table} WHERE url IN")
         return {row["url"]: _decoded(row, column) for row in rows}
 
     def urls(self) -> list[str]:
@@ -276,20 +292,23 @@ class PageStore:
         A row per term, so a reader loads one term's pages, never every term's (tens of MB at
         scale); the sums let listings show counts without reading the pages.
         """
-        rows = [
-            (
-                slug,
-                len(pages),
-                sum(int(p.get("tooltips", 0)) for p in pages),
-                sum(int(p.get("mentions", 0)) for p in pages),
-                json.dumps(pages),
-            )
-            for slug, pages in usage.items()
-        ]
         with self._connection() as conn:
             conn.execute("DELETE FROM main.term_pages")
             conn.executemany(
-                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)", rows
+                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)",
+                _usage_rows(usage),
+            )
+
+    def update_term_pages(self, changed: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Replace some terms' pages and sums, the other terms' rows kept; a term whose list is
+        empty is no longer used and loses its row (an incremental run touches a few terms)."""
+        with self._connection() as conn:
+            conn.executemany(
+                "DELETE FROM main.term_pages WHERE slug = ?", [(slug,) for slug in changed]
+            )
+            conn.executemany(
+                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)",
+                _usage_rows({slug: pages for slug, pages in changed.items() if pages}),
             )
 
     def term_counts(self) -> dict[str, tuple[int, int, int]]:
@@ -310,6 +329,22 @@ class PageStore:
         return list(json.loads(found[0])) if found else []
 
 
+def _usage_rows(
+    usage: Mapping[str, list[dict[str, Any]]],
+) -> list[tuple[str, int, int, int, str]]:
+    """Return the term_pages rows of some terms: slug, page count, tooltip and mention sums, pages."""
+    return [
+        (
+            slug,
+            len(pages),
+            sum(int(p.get("tooltips", 0)) for p in pages),
+            sum(int(p.get("mentions", 0)) for p in pages),
+            json.dumps(pages),
+        )
+        for slug, pages in usage.items()
+    ]
+
+
 def _has_table(conn: sqlite3.Connection, schema: str, table: str) -> bool:
     """Tell whether a database attached to a connection has a table (old stores lack some)."""
     sql = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
@@ -326,10 +361,19 @@ def _close(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
+def _loads(text: str) -> Any:
+    """Decode a JSON cell; the empty ones most pages hold ({} deps, [] links) without the parser."""
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
+    return json.loads(text)
+
+
 def _decoded(row: sqlite3.Row, column: str) -> Any:
     """Return a column of a row, JSON columns decoded."""
     value = row[column]
-    return json.loads(value) if column in _JSON_COLUMNS and value is not None else value
+    return _loads(value) if column in _JSON_COLUMNS and value is not None else value
 
 
 def _page_from_row(row: sqlite3.Row) -> Page:

@@ -28,6 +28,8 @@ _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _REPLACED = re.compile(f"[{_SURROGATES}{_NONCHARACTERS}]")
 _REMOVED = re.compile(f"[{_BIDI_CONTROLS}]")
 _ANY = re.compile(f"[{_SURROGATES}{_NONCHARACTERS}{_BIDI_CONTROLS}]")
+# The lone surrogates a file name's undecodable bytes become (os.fsdecode's surrogateescape).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def name_problem(name: str) -> str | None:
     A name that is not valid UTF-8 reaches Python with lone surrogates standing for its bytes;
     one with bidi controls or non-characters would make a URL that reads differently than it is.
     """
-    if any("\udc80" <= c <= "\udcff" for c in name):
+    if _ESCAPED_BYTE.search(name):
         return "file name is not valid UTF-8"
     if _ANY.search(name):
         return "file name holds bidi control characters or non-characters"

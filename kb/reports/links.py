@@ -5,7 +5,7 @@ Redirects the site declares are followed first, so a link to a moved page is not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -51,11 +51,16 @@ def close_anchor(anchor: str, anchors: Iterable[str]) -> str | None:
 
 
 def broken_links(
-    rows: Iterable[Mapping[str, Any]], redirects: Mapping[str, str]
+    rows: Iterable[Mapping[str, Any]],
+    redirects: Mapping[str, str],
+    anchors: Mapping[str, Collection[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Check every internal link and anchor of every page against the pages and their anchors."""
+    """Check every internal link and anchor of the pages (rows) against the site's pages and their
+    anchors: by default the rows' own, or anchors (every page's, by URL) when only some pages'
+    links are checked."""
     pages = list(rows)
-    anchors = {row["url"]: {h["anchor"] for h in row["headings"]} for row in pages}
+    if anchors is None:
+        anchors = {row["url"]: {h["anchor"] for h in row["headings"]} for row in pages}
     finder = _PageFinder(anchors)
     findings = []
     for row in pages:

@@ -22,6 +22,7 @@ class RefReader:
         """Read files below a site root (references never leave it)."""
         self.root = root.resolve()
         self.problems: list[str] = []
+        self.files: list[Path] = []  # every file a load tried to read, found or not
 
     def load(self, path: Path) -> Any:
         """Return a file's JSON with every reference resolved, or None when it cannot be read."""
@@ -30,6 +31,7 @@ class RefReader:
     def _load(self, path: Path, stack: tuple[Path, ...]) -> Any:
         """Read one file (stack: the files referring to it, to stop cycles)."""
         rel = self._rel(path)
+        self.files.append(path)
         if path in stack or len(stack) >= MAX_DEPTH:
             self.problems.append(f"{rel}: circular or too deep $ref; left out")
             return None
@@ -64,6 +66,10 @@ class RefReader:
         if loaded is not None and not resolved:
             return loaded
         return resolved
+
+    def read_files(self) -> set[str]:
+        """Name every file a load tried to read (found or not), relative to the site root."""
+        return {self._rel(path) for path in self.files}
 
     def _rel(self, path: Path) -> str:
         """Name a file relative to the site root."""

@@ -14,7 +14,7 @@ from typing import Any
 from kb.structure.folders import folder_nav, nav_title
 from kb.structure.jsonref import RefReader
 from kb.structure.mintlify import page_source, read_navigation
-from kb.structure.mkdocs import MkDocsConfig, read_mkdocs_config
+from kb.structure.mkdocs import CONFIG_NAMES, MkDocsConfig, find_config_file, read_mkdocs_config
 from kb.structure.mkdocs_nav import read_mkdocs_nav
 from kb.structure.redirects import RedirectLoop, Redirects, is_external, is_pattern, normalize
 from kb.urls import url_for_path
@@ -32,6 +32,9 @@ class SiteStructure:
     rules: list[dict[str, Any]]
     problems: list[str] = field(default_factory=list)
     redirect_problems: list[dict[str, str]] = field(default_factory=list)
+    # The site's files the structure was read from (and the config names looked for), relative
+    # to the site root; None when not every one is known (an mkdocs.yml may INHERIT others).
+    files: list[str] | None = None
 
 
 class _Pages:
@@ -89,7 +92,11 @@ def read_site_structure(
     rules = _rules(site_root, reader, config, mkdocs, table or {})
     problems += reader.problems
     nav = {"source": source, "navs": navs, "missing": pages.missing}
-    return SiteStructure(nav, rules, problems, redirect_problems(rules, set(pages.titles)))
+    files = None
+    if find_config_file(site_root) is None:
+        files = sorted({*MINTLIFY_FILES, *REDIRECT_FILES, *CONFIG_NAMES, *reader.read_files()})
+    checked = redirect_problems(rules, set(pages.titles))
+    return SiteStructure(nav, rules, problems, checked, files)
 
 
 def _mintlify(site_root: Path, reader: RefReader) -> tuple[str, dict[str, Any] | None]:
