@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 
 from kb.build.indexer import build_index
 from kb.config import EXAMPLE_SITE, Settings, load_settings
-from kb.index import delta, generations, store
+from kb.index import delta, generations, records
 from kb.index.generations import WHOOSH_DIR
 from kb.index.store import BASE_FILE, STORE_FILE, PageStore
 from kb.search import writer
@@ -53,7 +53,7 @@ def every_row(index_dir: Path) -> list[dict[str, Any]]:
     """Return every column of every page the served generation's store shows."""
     pages = PageStore(generations.current_generation(index_dir))
     try:
-        return list(pages.rows(store._ALL_COLUMNS))
+        return list(pages.rows(records.ALL_COLUMNS))
     finally:
         pages.close()
 

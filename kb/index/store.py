@@ -12,51 +12,52 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from kb.index.pool import HandlePool
+from kb.index.records import (
+    ALL_COLUMNS,
+    COLUMN_LIST,
+    JSON_COLUMNS,
+    LIGHT_COLUMNS,
+    TEXT_COLUMNS,
+    decoded,
+    loads_cell,
+    page_from_row,
+    page_row,
+)
+from kb.index.term_usage import TERM_USAGE_TABLE, USAGE_LIST, TermUsage, has_table
 from kb.pages import Page
 
 STORE_FILE = "pages.sqlite"
 BASE_FILE = "pages-base.sqlite"  # the full store an incremental generation's rows overlay
-_LIGHT_COLUMNS = (
-    "url", "path", "title", "title_source", "description", "section", "validated_on",
-    "validated_raw", "validation_problem", "content_hash", "body_line", "lang",
-)  # fmt: skip
-_JSON_COLUMNS = ("headings", "sections", "links", "tooltips", "problems", "meta", "deps", "facts")
-_TEXT_COLUMNS = ("html", "text", "code")
-_ALL_COLUMNS = (*_LIGHT_COLUMNS, *_JSON_COLUMNS, *_TEXT_COLUMNS)
 _BATCH = 500  # URLs per query: SQLite caps a statement's parameters
 IDLE = 8  # pooled connections kept per generation (about one per concurrent request)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS pages (
-    {", ".join(f"{c} TEXT" for c in (*_LIGHT_COLUMNS, *_JSON_COLUMNS, *_TEXT_COLUMNS))},
+    {", ".join(f"{c} TEXT" for c in (*LIGHT_COLUMNS, *JSON_COLUMNS, *TEXT_COLUMNS))},
     PRIMARY KEY (url)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS removed (url TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sources (url TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha256 TEXT);
-CREATE TABLE IF NOT EXISTS term_pages (
-    slug TEXT PRIMARY KEY, pages INTEGER, tooltips INTEGER, mentions INTEGER, rows TEXT
-);
+{TERM_USAGE_TABLE}
 """
-_COLUMN_LIST = ", ".join(_ALL_COLUMNS)
 _SOURCE_LIST = "url, size, mtime_ns, sha256"
-_USAGE_LIST = "slug, pages, tooltips, mentions, rows"
 # Every page: this generation's rows, then the base's that were neither rewritten nor removed.
 _UNION_VIEW = f"""
 CREATE TEMP VIEW every_page AS
-SELECT {_COLUMN_LIST} FROM main.pages
+SELECT {COLUMN_LIST} FROM main.pages
 UNION ALL
-SELECT {_COLUMN_LIST} FROM base.pages
+SELECT {COLUMN_LIST} FROM base.pages
 WHERE url NOT IN (SELECT url FROM main.pages) AND url NOT IN (SELECT url FROM main.removed)
 """
 
 
-class PageStore:
+class PageStore(TermUsage):
     """Read and write the page records of one generation.
 
     A writable store (a build) has one connection; a read-only store (a served generation,
@@ -118,25 +119,21 @@ class PageStore:
 
     def put(self, page: Page, deps: dict[str, str], facts: dict[str, Any] | None = None) -> None:
         """Insert or replace a page record with the includes it read and derived facts."""
-        data = page.to_dict()
-        row = [data[c] for c in _LIGHT_COLUMNS]
-        row += [json.dumps(data[c]) for c in _JSON_COLUMNS[:-2]]
-        row += [json.dumps(deps), json.dumps(facts or {})]
-        row += [data[c] for c in _TEXT_COLUMNS]
+        row = page_row(page, deps, facts)
         self._execute(
-            f"INSERT OR REPLACE INTO main.pages ({_COLUMN_LIST}) "
-            f"VALUES ({', '.join('?' * len(_ALL_COLUMNS))})",
+            f"INSERT OR REPLACE INTO main.pages ({COLUMN_LIST}) "
+            f"VALUES ({', '.join('?' * len(ALL_COLUMNS))})",
             row,
         )
         if self.base is not None:
-            self._execute("DELETE FROM main.removed WHERE url = ?", (data["url"],))
+            self._execute("DELETE FROM main.removed WHERE url = ?", (page.url,))
 
     def set_facts(self, url: str, facts: dict[str, Any]) -> None:
         """Replace the derived facts (checks, mentions) of one page."""
         if self.base is not None:  # a base row is copied over before it changes
             self._execute(
-                f"INSERT OR IGNORE INTO main.pages ({_COLUMN_LIST}) "
-                f"SELECT {_COLUMN_LIST} FROM every_page WHERE url = ?",
+                f"INSERT OR IGNORE INTO main.pages ({COLUMN_LIST}) "
+                f"SELECT {COLUMN_LIST} FROM every_page WHERE url = ?",
                 (url,),
             )
         self._execute("UPDATE main.pages SET facts = ? WHERE url = ?", (json.dumps(facts), url))
@@ -155,33 +152,33 @@ class PageStore:
 
     def get(self, url: str) -> Page | None:
         """Return the full page at a URL, or None."""
-        rows = self._execute(f"SELECT {_COLUMN_LIST} FROM {self.table} WHERE url = ?", (url,))
-        return _page_from_row(rows[0]) if rows else None
+        rows = self._execute(f"SELECT {COLUMN_LIST} FROM {self.table} WHERE url = ?", (url,))
+        return page_from_row(rows[0]) if rows else None
 
     def html(self, url: str) -> str | None:
         """Return only the rendered HTML of a page."""
         rows = self._execute(f"SELECT html FROM {self.table} WHERE url = ?", (url,))
         return str(rows[0]["html"]) if rows else None
 
-    def rows(self, columns: Iterable[str] = _LIGHT_COLUMNS) -> Iterator[dict[str, Any]]:
+    def rows(self, columns: Iterable[str] = LIGHT_COLUMNS) -> Iterator[dict[str, Any]]:
         """Yield chosen columns of every page in URL order, JSON columns decoded."""
-        wanted = [c for c in columns if c in _ALL_COLUMNS]
-        decode = [(c, c in _JSON_COLUMNS) for c in wanted]  # once, not per cell: every row passes
+        wanted = [c for c in columns if c in ALL_COLUMNS]
+        decode = [(c, c in JSON_COLUMNS) for c in wanted]  # once, not per cell: every row passes
         with self._connection() as conn:
             cursor = conn.execute(f"SELECT {', '.join(wanted)} FROM {self.table} ORDER BY url")
             for row in cursor:
                 yield {
-                    c: _loads(v) if is_json and v is not None else v
+                    c: loads_cell(v) if is_json and v is not None else v
                     for (c, is_json), v in zip(decode, row, strict=True)
                 }
 
     def rows_of(self, urls: Collection[str], columns: Iterable[str]) -> list[dict[str, Any]]:
         """Return chosen columns of some pages in URL order (JSON decoded); unknown URLs left out."""
-        wanted = [c for c in columns if c in _ALL_COLUMNS]
+        wanted = [c for c in columns if c in ALL_COLUMNS]
         if not wanted:
             return []
         rows = self._some(urls, f"SELECT {', '.join(wanted)} FROM {self.table} WHERE url IN")
-        found = [{c: _decoded(row, c) for c in wanted} for row in rows]
+        found = [{c: decoded(row, c) for c in wanted} for row in rows]
         return sorted(found, key=lambda r: str(r["url"])) if "url" in wanted else found
 
     def _some(self, urls: Collection[str], select: str) -> list[sqlite3.Row]:
@@ -195,10 +192,10 @@ class PageStore:
 
     def column_of(self, urls: Collection[str], column: str) -> dict[str, Any]:
         """Return one column of some pages (JSON decoded), by URL; unknown URLs are left out."""
-        if column not in _ALL_COLUMNS or not urls:
+        if column not in ALL_COLUMNS or not urls:
             return {}
         rows = self._some(urls, f"SELECT url, {column} FROM {self.table} WHERE url IN")
-        return {row["url"]: _decoded(row, column) for row in rows}
+        return {row["url"]: decoded(row, column) for row in rows}
 
     def urls(self) -> list[str]:
         """Return every page URL."""
@@ -239,13 +236,13 @@ class PageStore:
         """Copy the base's generation-wide data and source stats into this new, empty delta."""
         assert self._writer is not None and self.base is not None
         self._writer.execute("INSERT INTO main.meta (key, value) SELECT key, value FROM base.meta")
-        if _has_table(self._writer, "base", "sources"):
+        if has_table(self._writer, "base", "sources"):
             self._writer.execute(
                 f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM base.sources"
             )
-        if _has_table(self._writer, "base", "term_pages"):
+        if has_table(self._writer, "base", "term_pages"):
             self._writer.execute(
-                f"INSERT INTO main.term_pages SELECT {_USAGE_LIST} FROM base.term_pages"
+                f"INSERT INTO main.term_pages SELECT {USAGE_LIST} FROM base.term_pages"
             )
 
     def compact_from(self, folder: Path) -> None:
@@ -256,16 +253,16 @@ class PageStore:
         conn.execute("ATTACH DATABASE ? AS pbase", (_read_only_uri(folder / BASE_FILE),))
         try:
             conn.execute(
-                f"INSERT INTO main.pages ({_COLUMN_LIST}) "
-                f"SELECT {_COLUMN_LIST} FROM prev.pages UNION ALL "
-                f"SELECT {_COLUMN_LIST} FROM pbase.pages WHERE url NOT IN "
+                f"INSERT INTO main.pages ({COLUMN_LIST}) "
+                f"SELECT {COLUMN_LIST} FROM prev.pages UNION ALL "
+                f"SELECT {COLUMN_LIST} FROM pbase.pages WHERE url NOT IN "
                 "(SELECT url FROM prev.pages) AND url NOT IN (SELECT url FROM prev.removed)"
             )
             conn.execute("INSERT INTO main.meta (key, value) SELECT key, value FROM prev.meta")
             conn.execute(f"INSERT INTO main.sources SELECT {_SOURCE_LIST} FROM prev.sources")
-            if _has_table(conn, "prev", "term_pages"):
+            if has_table(conn, "prev", "term_pages"):
                 conn.execute(
-                    f"INSERT INTO main.term_pages SELECT {_USAGE_LIST} FROM prev.term_pages"
+                    f"INSERT INTO main.term_pages SELECT {USAGE_LIST} FROM prev.term_pages"
                 )
             conn.commit()
         finally:
@@ -286,70 +283,6 @@ class PageStore:
         rows = self._execute("SELECT value FROM meta WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
 
-    def put_term_pages(self, usage: Mapping[str, list[dict[str, Any]]]) -> None:
-        """Replace every glossary term's pages (url, title, tooltips, mentions) and their sums.
-
-        A row per term, so a reader loads one term's pages, never every term's (tens of MB at
-        scale); the sums let listings show counts without reading the pages.
-        """
-        with self._connection() as conn:
-            conn.execute("DELETE FROM main.term_pages")
-            conn.executemany(
-                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)",
-                _usage_rows(usage),
-            )
-
-    def update_term_pages(self, changed: Mapping[str, list[dict[str, Any]]]) -> None:
-        """Replace some terms' pages and sums, the other terms' rows kept; a term whose list is
-        empty is no longer used and loses its row (an incremental run touches a few terms)."""
-        with self._connection() as conn:
-            conn.executemany(
-                "DELETE FROM main.term_pages WHERE slug = ?", [(slug,) for slug in changed]
-            )
-            conn.executemany(
-                f"INSERT INTO main.term_pages ({_USAGE_LIST}) VALUES (?, ?, ?, ?, ?)",
-                _usage_rows({slug: pages for slug, pages in changed.items() if pages}),
-            )
-
-    def term_counts(self) -> dict[str, tuple[int, int, int]]:
-        """Return each used term's (pages, tooltips, mentions), by slug."""
-        with self._connection() as conn:
-            if not _has_table(conn, "main", "term_pages"):  # a store older than the table
-                return {}
-            rows = conn.execute("SELECT slug, pages, tooltips, mentions FROM main.term_pages")
-            return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
-
-    def term_pages(self, slug: str) -> list[dict[str, Any]]:
-        """Return the pages using one term, most uses first (empty for an unused term)."""
-        with self._connection() as conn:
-            if not _has_table(conn, "main", "term_pages"):
-                return []
-            row = conn.execute("SELECT rows FROM main.term_pages WHERE slug = ?", (slug,))
-            found = row.fetchone()
-        return list(json.loads(found[0])) if found else []
-
-
-def _usage_rows(
-    usage: Mapping[str, list[dict[str, Any]]],
-) -> list[tuple[str, int, int, int, str]]:
-    """Return the term_pages rows of some terms: slug, page count, tooltip and mention sums, pages."""
-    return [
-        (
-            slug,
-            len(pages),
-            sum(int(p.get("tooltips", 0)) for p in pages),
-            sum(int(p.get("mentions", 0)) for p in pages),
-            json.dumps(pages),
-        )
-        for slug, pages in usage.items()
-    ]
-
-
-def _has_table(conn: sqlite3.Connection, schema: str, table: str) -> bool:
-    """Tell whether a database attached to a connection has a table (old stores lack some)."""
-    sql = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
-    return conn.execute(sql, (table,)).fetchone() is not None
-
 
 def _read_only_uri(path: Path) -> str:
     """Return the URI opening an SQLite file read-only and immutable."""
@@ -359,28 +292,3 @@ def _read_only_uri(path: Path) -> str:
 def _close(conn: sqlite3.Connection) -> None:
     """Close one connection."""
     conn.close()
-
-
-def _loads(text: str) -> Any:
-    """Decode a JSON cell; the empty ones most pages hold ({} deps, [] links) without the parser."""
-    if text == "{}":
-        return {}
-    if text == "[]":
-        return []
-    return json.loads(text)
-
-
-def _decoded(row: sqlite3.Row, column: str) -> Any:
-    """Return a column of a row, JSON columns decoded."""
-    value = row[column]
-    return _loads(value) if column in _JSON_COLUMNS and value is not None else value
-
-
-def _page_from_row(row: sqlite3.Row) -> Page:
-    """Rebuild a Page from a full row."""
-    data: dict[str, Any] = {c: row[c] for c in (*_LIGHT_COLUMNS, *_TEXT_COLUMNS)}
-    for column in _JSON_COLUMNS[:-2]:
-        data[column] = json.loads(row[column])
-    data["body_line"] = int(data["body_line"] or 1)
-    data["lang"] = data["lang"] or ""
-    return Page.from_dict(data)
