@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from kb.build.campaign import INPUTS_KEY, campaign_inputs
 from kb.build.derived import STRUCTURE_KEY, structure_inputs
-from kb.build.indexer import BuildSummary, build_index
+from kb.build.indexer import build_index
+from kb.build.summary import BuildSummary
 from kb.config import EXAMPLE_SITE, load_settings
 from kb.index import generations
 from kb.index.store import PageStore

@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 
 from kb.build.dialect import site_markup
 from kb.build.discover import discover
-from kb.build.indexer import BuildSummary, build_index
+from kb.build.indexer import build_index
+from kb.build.summary import BuildSummary
 from kb.cli import main
 from kb.config import load_settings
 from kb.web import create_app

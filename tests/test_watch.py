@@ -18,7 +18,8 @@ import pytest
 from whoosh.writing import IndexingError
 
 import kb.build.watch
-from kb.build.indexer import BuildSummary, build_index
+from kb.build.indexer import build_index
+from kb.build.summary import BuildSummary
 from kb.build.watch import watch
 from kb.config import Settings, load_settings
 from kb.web import create_app

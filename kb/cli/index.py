@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from kb.build.indexer import BuildSummary, IndexRefused, build_index
+from kb.build.indexer import IndexRefused, build_index
+from kb.build.summary import BuildSummary
 from kb.cli.options import INDEX_DIR_OPTION
 from kb.config import load_settings
 from kb.index.generations import IndexBusy
