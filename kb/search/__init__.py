@@ -2,7 +2,8 @@
 
 Everything outside kb.search goes through this package: `search` and `suggest` to read,
 `SearchUnavailable` when a generation's index cannot be read, `warm` to open it before a
-reader needs it, and kb.search.writer for the index build. The modules below hold the query language, scoring, ranking, facets and snippets.
+reader needs it, and kb.search.writer for the index build. The modules below hold the query
+language, scoring, ranking, facets and snippets.
 """
 
 from kb.search.engine import search, suggest
