@@ -22,6 +22,7 @@ from kb.index.generations import current_generation
 from kb.search.engine import search
 from kb.search.facets import count_facets
 from kb.search.languages import count_languages, keep_language
+from kb.search.postings import positions
 from kb.search.query import parse_query
 from kb.search.ranking import TERM_WEIGHT, TITLE_MATCH_WEIGHT, first_stage, overlap
 from kb.search.scorer import Scorer
@@ -178,6 +179,28 @@ def test_title_postings_hold_the_analyzed_title_terms(corpus: Generation, query:
         for docnum in searcher.docs:
             held = {t for t in terms if docnum in holders[t]}
             assert held == terms & searcher.title_terms(docnum)
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize("field", ["body", "title", "headings", "title_exact"])
+def test_positions_read_by_block_are_whooshs_own(corpus: Generation, field: str) -> None:
+    # Phrases and proximity read positions block by block: the same as stepping Whoosh's matcher.
+    searcher = Searcher(corpus)
+    rnd = random.Random(field)
+    try:
+        with searcher.reading() as reader:
+            lexicon = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+            known = set(lexicon)
+            for term in [*rnd.sample(lexicon, 40), "the", "auth0", "token"]:
+                wanted = sorted(rnd.sample(sorted(searcher.docs), rnd.choice([3, 120, 2000])))
+                every: dict[int, list[int]] = {}
+                matcher = reader.postings(field, term) if term in known else None
+                while matcher is not None and matcher.is_active():
+                    every[matcher.id()] = matcher.value_as("positions")
+                    matcher.next()
+                expected = {d: every[d] for d in wanted if d in every}
+                assert positions(reader, field, term, wanted) == expected
     finally:
         searcher.close()
 

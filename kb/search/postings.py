@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -170,10 +171,51 @@ def positions(reader: Any, field: str, term: str, docnums: list[int]) -> dict[in
             continue
         if not matcher.supports("positions"):
             return found
-        for local in wanted:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(local)
-            if matcher.is_active() and matcher.id() == local:
-                found[local + offset] = matcher.value_as("positions")
+        leaf_found = _block_positions(_unwrap(matcher), wanted)
+        if leaf_found is None:
+            leaf_found = _matcher_positions(matcher, wanted)
+        found.update((local + offset, places) for local, places in leaf_found.items())
+    return found
+
+
+def _block_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]] | None:
+    """Return the positions of the wanted documents (sorted, segment-local) found in a posting
+    list read block by block; None when the matcher is not Whoosh's block reader.
+
+    A block whose last docnum is below the next wanted one is passed over on its header; in
+    the others each wanted docnum is looked up by bisection and only its positions decoded,
+    instead of stepping one posting at a time through Matcher.skip_to.
+    """
+    if not isinstance(matcher, W3LeafMatcher):
+        return None
+    decode = matcher.format.decoder("positions")
+    found: dict[int, list[int]] = {}
+    at = 0
+    while matcher.is_active() and at < len(wanted):
+        last = matcher.block_max_id()
+        if wanted[at] <= last:
+            matcher._read_ids()
+            ids = matcher._ids
+            values = None
+            while at < len(wanted) and wanted[at] <= last:
+                i = bisect_left(ids, wanted[at])
+                if i < len(ids) and ids[i] == wanted[at]:
+                    if values is None:
+                        matcher._read_values()
+                        values = matcher._values
+                    found[wanted[at]] = decode(values[i])
+                at += 1
+        matcher._next_block()
+    return found
+
+
+def _matcher_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]]:
+    """Return the positions of the wanted documents through the generic Matcher interface."""
+    found: dict[int, list[int]] = {}
+    for local in wanted:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(local)
+        if matcher.is_active() and matcher.id() == local:
+            found[local] = matcher.value_as("positions")
     return found
