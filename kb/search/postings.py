@@ -60,6 +60,16 @@ class PostingCache:
             _posting_bytes,
         )
 
+    def holding(self, reader: Any, field: str, term: str, docnums: list[int]) -> list[int]:
+        """Return those of some sorted docnums whose field holds the term (none read from Whoosh)."""
+        held = self.postings(reader, field, term)[0]
+        if not len(held) or not docnums:
+            return []
+        wanted = np.asarray(docnums, dtype=np.int64)
+        at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
+        result: list[int] = wanted[held[at] == wanted].tolist()
+        return result
+
     def norms(self, reader: Any, field: str) -> npt.NDArray[np.float32]:
         """Return each document's BM25 length norm in a field: 1 - b + b * length / average."""
         norms = self._norms.get(field)
