@@ -24,7 +24,14 @@ from kb.search.facets import count_facets
 from kb.search.languages import count_languages, keep_language
 from kb.search.postings import positions
 from kb.search.query import parse_query
-from kb.search.ranking import TERM_WEIGHT, TITLE_MATCH_WEIGHT, first_stage, overlap
+from kb.search.ranking import (
+    RERANK_DEPTH,
+    TERM_WEIGHT,
+    TITLE_MATCH_WEIGHT,
+    first_stage,
+    overlap,
+    rank,
+)
 from kb.search.scorer import Scorer
 from kb.search.scores import (
     Scores,
@@ -161,6 +168,29 @@ def test_pruned_first_stage_keeps_the_top_of_ranking_every_match(
         analyzed = int(np.count_nonzero(searcher.title_sizes[allowed] >= 0))
         assert analyzed < len(allowed) // 2  # pruning left most titles unread
         assert top == every_match_ranked(searcher, matched, allowed, terms, depth)
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["how to call my api from a single page application", "user login flow", "token"]
+)
+@pytest.mark.parametrize("needed", [1, 10, 30])
+def test_rerank_of_the_reachable_head_keeps_the_first_places(
+    corpus: Generation, query: str, needed: int
+) -> None:
+    # rank() re-ranks only matches whose bound can reach the first `needed` places; asked for
+    # all RERANK_DEPTH places it re-ranks every one of them: the first `needed` must agree.
+    searcher = Searcher(corpus)
+    try:
+        with searcher.reading() as reader:
+            scorer, matched = matches_of(searcher, reader, query)
+            allowed = matched.docnums()
+            pruned = rank(searcher, scorer, matched, allowed, needed)
+            full = rank(searcher, scorer, matched, allowed, RERANK_DEPTH)
+        assert len(full) == RERANK_DEPTH
+        assert needed <= len(pruned) <= len(full)
+        assert pruned[:needed] == full[:needed]
     finally:
         searcher.close()
 

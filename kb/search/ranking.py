@@ -48,6 +48,7 @@ def rank(
     query_terms = set(scorer.built.query_terms)
     depth = max(RERANK_DEPTH, needed)
     top = first_stage(searcher, scorer.reader, matched, allowed, query_terms, depth)
+    top = reachable(top, needed, rerank_bound(scorer.built.query_terms))
     near = proximity(
         searcher.postings, scorer.reader, scorer.built.query_terms, [d for _, d in top]
     )
@@ -59,6 +60,27 @@ def rank(
         ranked.append((docnum, score * (1.0 + HEADING_MATCH_WEIGHT * best)))
     ranked.sort(key=lambda pair: -pair[1])
     return ranked
+
+
+def rerank_bound(words: list[str]) -> float:
+    """Return the most proximity and a heading can multiply a match's first-stage score by."""
+    near = 1.0 + PROXIMITY_WEIGHT if len(words[:PROXIMITY_WORDS]) >= 2 else 1.0
+    return near * (1.0 + HEADING_MATCH_WEIGHT * EXACT_MATCH if words else 1.0)
+
+
+def reachable(top: list[tuple[float, int]], needed: int, bound: float) -> list[tuple[float, int]]:
+    """Return the head of a best-first list that can still reach the first `needed` places.
+
+    Re-ranking only raises a score, by at most `bound`: a match whose raised score would stay
+    below the needed-th score as it stands is outranked by `needed` others whatever proximity
+    and headings say, and only the first `needed` places are ever shown.
+    """
+    if needed < 1 or len(top) <= needed:
+        return top
+    floor = top[needed - 1][0]
+    # The margin keeps a match whose bound equals the floor but for rounding.
+    cut = next((i for i, (score, _) in enumerate(top) if score * bound * (1 + 1e-9) < floor), None)
+    return top if cut is None else top[:cut]
 
 
 def heading_terms(
