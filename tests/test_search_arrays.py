@@ -214,8 +214,10 @@ def test_title_postings_hold_the_analyzed_title_terms(corpus: Generation, query:
 
 
 @pytest.mark.parametrize("field", ["body", "title", "headings", "title_exact"])
-def test_positions_read_by_block_are_whooshs_own(corpus: Generation, field: str) -> None:
-    # Phrases and proximity read positions block by block: the same as stepping Whoosh's matcher.
+def test_postings_and_positions_read_by_block_are_whooshs_own(
+    corpus: Generation, field: str
+) -> None:
+    # Postings and positions are read block by block: the same as stepping Whoosh's matcher.
     searcher = Searcher(corpus)
     rnd = random.Random(field)
     try:
@@ -225,10 +227,15 @@ def test_positions_read_by_block_are_whooshs_own(corpus: Generation, field: str)
             for term in [*rnd.sample(lexicon, 40), "the", "auth0", "token"]:
                 wanted = sorted(rnd.sample(sorted(searcher.docs), rnd.choice([3, 120, 2000])))
                 every: dict[int, list[int]] = {}
+                frequencies: list[float] = []
                 matcher = reader.postings(field, term) if term in known else None
                 while matcher is not None and matcher.is_active():
                     every[matcher.id()] = matcher.value_as("positions")
+                    frequencies.append(matcher.weight())
                     matcher.next()
+                docs, freqs = searcher.postings.postings(reader, field, term)
+                assert docs.tolist() == list(every)
+                assert freqs.tolist() == frequencies
                 expected = {d: every[d] for d in wanted if d in every}
                 assert positions(reader, field, term, wanted) == expected
     finally:

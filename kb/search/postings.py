@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -143,11 +143,9 @@ def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool
         if isinstance(matcher, W3LeafMatcher):
             # Read whole blocks: the per-posting Matcher calls cost far more than the data.
             while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
                 start = matcher._i
-                docs.append(np.asarray(matcher._ids, dtype=np.int64)[start:] + offset)
-                freqs.append(np.asarray(matcher._weights, dtype=np.float32)[start:])
+                docs.append(_block_ids(matcher)[start:] + offset)
+                freqs.append(_block_weights(matcher)[start:])
                 matcher._next_block()
         else:
             ids, weights = [], []
@@ -204,19 +202,45 @@ def _block_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]] | 
     while matcher.is_active() and at < len(wanted):
         last = matcher.block_max_id()
         if wanted[at] <= last:
-            matcher._read_ids()
-            ids = matcher._ids
-            values = None
-            while at < len(wanted) and wanted[at] <= last:
-                i = bisect_left(ids, wanted[at])
-                if i < len(ids) and ids[i] == wanted[at]:
-                    if values is None:
-                        matcher._read_values()
-                        values = matcher._values
-                    found[wanted[at]] = decode(values[i])
-                at += 1
+            upto = bisect_right(wanted, last, at)
+            ids = _block_ids(matcher)
+            chunk = wanted[at:upto]
+            places = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
+            held = (ids[places] == chunk).tolist()
+            if any(held):
+                matcher._read_values()
+                values = matcher._values
+                for docnum, i, hit in zip(chunk, places.tolist(), held, strict=True):
+                    if hit:
+                        found[docnum] = decode(values[i])
+            at = upto
         matcher._next_block()
     return found
+
+
+def _block_ids(matcher: Any) -> npt.NDArray[np.int64]:
+    """Return the docnums of a block reader's current block, decoded by numpy.
+
+    Whoosh stores a block's docnums as differences and sums them back in a Python generator,
+    a few microseconds a posting: a cumulative sum over the array does the same at once.
+    """
+    if matcher._byteids:
+        matcher._read_ids()
+        return np.asarray(matcher._ids, dtype=np.int64)
+    if matcher._data is None:
+        matcher._read_data()
+    return np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+
+
+def _block_weights(matcher: Any) -> Freqs:
+    """Return the term frequencies of a block reader's current block (stored minified: None
+    when all are 1, one float when all are equal)."""
+    if matcher._data is None:
+        matcher._read_data()
+    weights = matcher._data[1]
+    if weights is None or isinstance(weights, float):
+        return np.full(matcher._blocklength, 1.0 if weights is None else weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
 def _matcher_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]]:
