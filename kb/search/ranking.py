@@ -49,17 +49,37 @@ def rank(
     depth = max(RERANK_DEPTH, needed)
     top = first_stage(searcher, scorer.reader, matched, allowed, query_terms, depth)
     top = reachable(top, needed, rerank_bound(scorer.built.query_terms))
+    headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in top])
+    boosts = {
+        docnum: 1.0
+        + HEADING_MATCH_WEIGHT
+        * max((overlap(query_terms, h) for h in headings.get(docnum, ())), default=0.0)
+        for _, docnum in top
+    }
+    if len(scorer.built.query_terms[:PROXIMITY_WORDS]) >= 2:
+        # Headings known, only proximity can still raise a score: read positions for the
+        # matches it can lift into the requested places.
+        raised = [score * boosts[docnum] for score, docnum in top]
+        keep = within_reach(raised, needed, 1.0 + PROXIMITY_WEIGHT)
+        top = [pair for pair, kept in zip(top, keep, strict=True) if kept]
     near = proximity(
         searcher.postings, scorer.reader, scorer.built.query_terms, [d for _, d in top]
     )
-    headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in top])
     ranked: list[tuple[int, float]] = []
     for score, docnum in top:
         score *= 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
-        best = max((overlap(query_terms, h) for h in headings.get(docnum, ())), default=0.0)
-        ranked.append((docnum, score * (1.0 + HEADING_MATCH_WEIGHT * best)))
+        ranked.append((docnum, score * boosts[docnum]))
     ranked.sort(key=lambda pair: -pair[1])
     return ranked
+
+
+def within_reach(scores: list[float], needed: int, bound: float) -> list[bool]:
+    """Tell which scores, raised by at most `bound`, can reach the first `needed` places."""
+    if needed < 1 or len(scores) <= needed:
+        return [True] * len(scores)
+    floor = sorted(scores, reverse=True)[needed - 1]
+    # The margin keeps a score whose bound equals the floor but for rounding.
+    return [score * bound * (1 + 1e-9) >= floor for score in scores]
 
 
 def rerank_bound(words: list[str]) -> float:
