@@ -214,7 +214,9 @@ class Scorer:
         self, field_name: str, sequence: list[tuple[int, str]], docnums: list[int]
     ) -> set[int]:
         """Return the documents where the terms stand at the same distances as in the query."""
-        self.budget -= len(sequence)
+        if not docnums:
+            return set()
+        self.budget -= len(sequence)  # charged as before the postings narrowed the documents
         # Only documents whose field holds every term can hold them in sequence: the cached
         # postings say which, so positions are read for those alone.
         for _, term in sequence:
