@@ -22,8 +22,16 @@ from kb.index.generations import current_generation
 from kb.search.engine import search
 from kb.search.facets import count_facets
 from kb.search.languages import count_languages, keep_language
+from kb.search.postings import positions
 from kb.search.query import parse_query
-from kb.search.ranking import TERM_WEIGHT, TITLE_MATCH_WEIGHT, first_stage, overlap
+from kb.search.ranking import (
+    RERANK_DEPTH,
+    TERM_WEIGHT,
+    TITLE_MATCH_WEIGHT,
+    first_stage,
+    overlap,
+    rank,
+)
 from kb.search.scorer import Scorer
 from kb.search.scores import (
     Scores,
@@ -157,9 +165,32 @@ def test_pruned_first_stage_keeps_the_top_of_ranking_every_match(
             assert len(allowed) > 4 * depth
             terms = set(scorer.built.query_terms)
             top = first_stage(searcher, reader, matched, allowed, terms, depth)
-        analyzed = sum(("title", d) in searcher.memory for d in allowed.tolist())
+        analyzed = int(np.count_nonzero(searcher.title_sizes[allowed] >= 0))
         assert analyzed < len(allowed) // 2  # pruning left most titles unread
         assert top == every_match_ranked(searcher, matched, allowed, terms, depth)
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["how to call my api from a single page application", "user login flow", "token"]
+)
+@pytest.mark.parametrize("needed", [1, 10, 30])
+def test_rerank_of_the_reachable_head_keeps_the_first_places(
+    corpus: Generation, query: str, needed: int
+) -> None:
+    # rank() re-ranks only matches whose bound can reach the first `needed` places; asked for
+    # all RERANK_DEPTH places it re-ranks every one of them: the first `needed` must agree.
+    searcher = Searcher(corpus)
+    try:
+        with searcher.reading() as reader:
+            scorer, matched = matches_of(searcher, reader, query)
+            allowed = matched.docnums()
+            pruned = rank(searcher, scorer, matched, allowed, needed)
+            full = rank(searcher, scorer, matched, allowed, RERANK_DEPTH)
+        assert len(full) == RERANK_DEPTH
+        assert needed <= len(pruned) <= len(full)
+        assert pruned[:needed] == full[:needed]
     finally:
         searcher.close()
 
@@ -178,6 +209,35 @@ def test_title_postings_hold_the_analyzed_title_terms(corpus: Generation, query:
         for docnum in searcher.docs:
             held = {t for t in terms if docnum in holders[t]}
             assert held == terms & searcher.title_terms(docnum)
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize("field", ["body", "title", "headings", "title_exact"])
+def test_postings_and_positions_read_by_block_are_whooshs_own(
+    corpus: Generation, field: str
+) -> None:
+    # Postings and positions are read block by block: the same as stepping Whoosh's matcher.
+    searcher = Searcher(corpus)
+    rnd = random.Random(field)
+    try:
+        with searcher.reading() as reader:
+            lexicon = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+            known = set(lexicon)
+            for term in [*rnd.sample(lexicon, 40), "the", "auth0", "token"]:
+                wanted = sorted(rnd.sample(sorted(searcher.docs), rnd.choice([3, 120, 2000])))
+                every: dict[int, list[int]] = {}
+                frequencies: list[float] = []
+                matcher = reader.postings(field, term) if term in known else None
+                while matcher is not None and matcher.is_active():
+                    every[matcher.id()] = matcher.value_as("positions")
+                    frequencies.append(matcher.weight())
+                    matcher.next()
+                docs, freqs = searcher.postings.postings(reader, field, term)
+                assert docs.tolist() == list(every)
+                assert freqs.tolist() == frequencies
+                expected = {d: every[d] for d in wanted if d in every}
+                assert positions(reader, field, term, wanted) == expected
     finally:
         searcher.close()
 

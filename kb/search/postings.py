@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,6 +59,16 @@ class PostingCache:
             lambda: _read_postings(reader, field, term, self.live),
             _posting_bytes,
         )
+
+    def holding(self, reader: Any, field: str, term: str, docnums: list[int]) -> list[int]:
+        """Return those of some sorted docnums whose field holds the term (none read from Whoosh)."""
+        held = self.postings(reader, field, term)[0]
+        if not len(held) or not docnums:
+            return []
+        wanted = np.asarray(docnums, dtype=np.int64)
+        at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
+        result: list[int] = wanted[held[at] == wanted].tolist()
+        return result
 
     def norms(self, reader: Any, field: str) -> npt.NDArray[np.float32]:
         """Return each document's BM25 length norm in a field: 1 - b + b * length / average."""
@@ -132,11 +143,9 @@ def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool
         if isinstance(matcher, W3LeafMatcher):
             # Read whole blocks: the per-posting Matcher calls cost far more than the data.
             while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
                 start = matcher._i
-                docs.append(np.asarray(matcher._ids, dtype=np.int64)[start:] + offset)
-                freqs.append(np.asarray(matcher._weights, dtype=np.float32)[start:])
+                docs.append(_block_ids(matcher)[start:] + offset)
+                freqs.append(_block_weights(matcher)[start:])
                 matcher._next_block()
         else:
             ids, weights = [], []
@@ -170,10 +179,77 @@ def positions(reader: Any, field: str, term: str, docnums: list[int]) -> dict[in
             continue
         if not matcher.supports("positions"):
             return found
-        for local in wanted:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(local)
-            if matcher.is_active() and matcher.id() == local:
-                found[local + offset] = matcher.value_as("positions")
+        leaf_found = _block_positions(_unwrap(matcher), wanted)
+        if leaf_found is None:
+            leaf_found = _matcher_positions(matcher, wanted)
+        found.update((local + offset, places) for local, places in leaf_found.items())
+    return found
+
+
+def _block_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]] | None:
+    """Return the positions of the wanted documents (sorted, segment-local) found in a posting
+    list read block by block; None when the matcher is not Whoosh's block reader.
+
+    A block whose last docnum is below the next wanted one is passed over on its header; in
+    the others each wanted docnum is looked up by bisection and only its positions decoded,
+    instead of stepping one posting at a time through Matcher.skip_to.
+    """
+    if not isinstance(matcher, W3LeafMatcher):
+        return None
+    decode = matcher.format.decoder("positions")
+    found: dict[int, list[int]] = {}
+    at = 0
+    while matcher.is_active() and at < len(wanted):
+        last = matcher.block_max_id()
+        if wanted[at] <= last:
+            upto = bisect_right(wanted, last, at)
+            ids = _block_ids(matcher)
+            chunk = wanted[at:upto]
+            places = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
+            held = (ids[places] == chunk).tolist()
+            if any(held):
+                matcher._read_values()
+                values = matcher._values
+                for docnum, i, hit in zip(chunk, places.tolist(), held, strict=True):
+                    if hit:
+                        found[docnum] = decode(values[i])
+            at = upto
+        matcher._next_block()
+    return found
+
+
+def _block_ids(matcher: Any) -> npt.NDArray[np.int64]:
+    """Return the docnums of a block reader's current block, decoded by numpy.
+
+    Whoosh stores a block's docnums as differences and sums them back in a Python generator,
+    a few microseconds a posting: a cumulative sum over the array does the same at once.
+    """
+    if matcher._byteids:
+        matcher._read_ids()
+        return np.asarray(matcher._ids, dtype=np.int64)
+    if matcher._data is None:
+        matcher._read_data()
+    return np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+
+
+def _block_weights(matcher: Any) -> Freqs:
+    """Return the term frequencies of a block reader's current block (stored minified: None
+    when all are 1, one float when all are equal)."""
+    if matcher._data is None:
+        matcher._read_data()
+    weights = matcher._data[1]
+    if weights is None or isinstance(weights, float):
+        return np.full(matcher._blocklength, 1.0 if weights is None else weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
+
+
+def _matcher_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]]:
+    """Return the positions of the wanted documents through the generic Matcher interface."""
+    found: dict[int, list[int]] = {}
+    for local in wanted:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(local)
+        if matcher.is_active() and matcher.id() == local:
+            found[local] = matcher.value_as("positions")
     return found

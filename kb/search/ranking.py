@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kb.search.columns import Docnums
-from kb.search.postings import positions
+from kb.search.postings import PostingCache, positions
 from kb.search.scorer import Scorer
 from kb.search.scores import Floats, Scores
 from kb.search.searcher import Searcher
@@ -30,10 +30,14 @@ BATCH = 64  # titles read before the first check against the bound (doubling aft
 
 def overlap(query: set[str], text: frozenset[str]) -> float:
     """Return how much of the query a text holds times how much of the text is query (1: same)."""
-    shared = len(query & text)
+    return shared_overlap(len(query & text), len(query), len(text))
+
+
+def shared_overlap(shared: int, query: int, text: int) -> float:
+    """Return overlap() of a query and a text of these many distinct terms, `shared` in both."""
     if not shared:
         return 0.0
-    share = (shared / len(query)) * (shared / len(text))
+    share = (shared / query) * (shared / text)
     return share * (EXACT_MATCH if share == 1.0 else 1.0)
 
 
@@ -44,15 +48,71 @@ def rank(
     query_terms = set(scorer.built.query_terms)
     depth = max(RERANK_DEPTH, needed)
     top = first_stage(searcher, scorer.reader, matched, allowed, query_terms, depth)
-    near = proximity(scorer.reader, scorer.built.query_terms, [d for _, d in top])
-    headings = searcher.heading_terms([d for _, d in top]) if query_terms else {}
+    top = reachable(top, needed, rerank_bound(scorer.built.query_terms))
+    headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in top])
+    boosts = {
+        docnum: 1.0
+        + HEADING_MATCH_WEIGHT
+        * max((overlap(query_terms, h) for h in headings.get(docnum, ())), default=0.0)
+        for _, docnum in top
+    }
+    if len(scorer.built.query_terms[:PROXIMITY_WORDS]) >= 2:
+        # Headings known, only proximity can still raise a score: read positions for the
+        # matches it can lift into the requested places.
+        raised = [score * boosts[docnum] for score, docnum in top]
+        keep = within_reach(raised, needed, 1.0 + PROXIMITY_WEIGHT)
+        top = [pair for pair, kept in zip(top, keep, strict=True) if kept]
+    near = proximity(
+        searcher.postings, scorer.reader, scorer.built.query_terms, [d for _, d in top]
+    )
     ranked: list[tuple[int, float]] = []
     for score, docnum in top:
         score *= 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
-        best = max((overlap(query_terms, h) for h in headings.get(docnum, ())), default=0.0)
-        ranked.append((docnum, score * (1.0 + HEADING_MATCH_WEIGHT * best)))
+        ranked.append((docnum, score * boosts[docnum]))
     ranked.sort(key=lambda pair: -pair[1])
     return ranked
+
+
+def within_reach(scores: list[float], needed: int, bound: float) -> list[bool]:
+    """Tell which scores, raised by at most `bound`, can reach the first `needed` places."""
+    if needed < 1 or len(scores) <= needed:
+        return [True] * len(scores)
+    floor = sorted(scores, reverse=True)[needed - 1]
+    # The margin keeps a score whose bound equals the floor but for rounding.
+    return [score * bound * (1 + 1e-9) >= floor for score in scores]
+
+
+def rerank_bound(words: list[str]) -> float:
+    """Return the most proximity and a heading can multiply a match's first-stage score by."""
+    near = 1.0 + PROXIMITY_WEIGHT if len(words[:PROXIMITY_WORDS]) >= 2 else 1.0
+    return near * (1.0 + HEADING_MATCH_WEIGHT * EXACT_MATCH if words else 1.0)
+
+
+def reachable(top: list[tuple[float, int]], needed: int, bound: float) -> list[tuple[float, int]]:
+    """Return the head of a best-first list that can still reach the first `needed` places.
+
+    Re-ranking only raises a score, by at most `bound`: a match whose raised score would stay
+    below the needed-th score as it stands is outranked by `needed` others whatever proximity
+    and headings say, and only the first `needed` places are ever shown.
+    """
+    if needed < 1 or len(top) <= needed:
+        return top
+    floor = top[needed - 1][0]
+    # The margin keeps a match whose bound equals the floor but for rounding.
+    cut = next((i for i, (score, _) in enumerate(top) if score * bound * (1 + 1e-9) < floor), None)
+    return top if cut is None else top[:cut]
+
+
+def heading_terms(
+    searcher: Searcher, reader: Any, query_terms: set[str], docnums: list[int]
+) -> dict[int, tuple[frozenset[str], ...]]:
+    """Return the heading term sets of those documents whose headings hold a query term (the
+    headings field's postings tell which): the others' headings cannot boost them."""
+    ordered = sorted(docnums)
+    holding = {
+        d for t in query_terms for d in searcher.postings.holding(reader, "headings", t, ordered)
+    }
+    return searcher.heading_terms(sorted(holding)) if holding else {}
 
 
 def first_stage(
@@ -86,15 +146,18 @@ def first_stage(
     bounds = base[boosted] * title_bound(shared[boosted], len(query_terms))
     order = np.argsort(-bounds, kind="stable")
     scores, docs = base[boosted][order].tolist(), allowed[boosted][order].tolist()
+    counts = shared[boosted][order].tolist()
     limits = bounds[order].tolist()
     start, size = 0, BATCH
     while start < len(docs):
         end = min(len(docs), start + size)
-        for score, docnum in zip(scores[start:end], docs[start:end], strict=True):
+        for score, docnum, count in zip(
+            scores[start:end], docs[start:end], counts[start:end], strict=True
+        ):
             # The more of the query a title holds, and the less else it holds, the likelier
-            # it is the page the reader has in mind.
-            title = searcher.title_terms(docnum)
-            found.append((score * (1.0 + TITLE_MATCH_WEIGHT * overlap(query_terms, title)), docnum))
+            # it is the page the reader has in mind; the postings told how many it holds.
+            title = shared_overlap(count, len(query_terms), searcher.title_size(docnum))
+            found.append((score * (1.0 + TITLE_MATCH_WEIGHT * title), docnum))
         found = heapq.nlargest(depth, found)
         start, size = end, 2 * size
         # Strictly above: a match whose bound equals the last score could win on its docnum.
@@ -121,7 +184,9 @@ def _largest(scores: Floats, docnums: Docnums, depth: int) -> list[tuple[float, 
     return heapq.nlargest(depth, zip(scores.tolist(), docnums.tolist(), strict=True))
 
 
-def proximity(reader: Any, words: list[str], docnums: list[int]) -> dict[int, float]:
+def proximity(
+    cache: PostingCache, reader: Any, words: list[str], docnums: list[int]
+) -> dict[int, float]:
     """Return, per document, the share of neighbouring query words found close together, in order."""
     words = words[:PROXIMITY_WORDS]
     if len(words) < 2 or not docnums:
@@ -129,7 +194,10 @@ def proximity(reader: Any, words: list[str], docnums: list[int]) -> dict[int, fl
     ordered = sorted(docnums)
     best: dict[int, float] = {}
     for name in PROXIMITY_FIELDS:
-        where = [positions(reader, name, word, ordered) for word in words]
+        where = [
+            positions(reader, name, word, docs)
+            for word, docs in _paired(cache, reader, name, words, ordered)
+        ]
         for doc in ordered:
             pairs = sum(
                 1
@@ -139,6 +207,19 @@ def proximity(reader: Any, words: list[str], docnums: list[int]) -> dict[int, fl
             if pairs:
                 best[doc] = max(best.get(doc, 0.0), pairs / (len(words) - 1))
     return best
+
+
+def _paired(
+    cache: PostingCache, reader: Any, field: str, words: list[str], docnums: list[int]
+) -> list[tuple[str, list[int]]]:
+    """Return each word with the documents whose positions of it matter: those holding it and
+    one of its neighbours in the query (the cached postings tell, before any position is read)."""
+    held = [set(cache.holding(reader, field, word, docnums)) for word in words]
+    paired = []
+    for i, word in enumerate(words):
+        neighbours = set().union(*held[max(0, i - 1) : i], *held[i + 1 : i + 2])
+        paired.append((word, sorted(held[i] & neighbours)))
+    return paired
 
 
 def _near(left: list[int], right: list[int]) -> bool:

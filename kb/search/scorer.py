@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,21 +216,24 @@ class Scorer:
         """Return the documents where the terms stand at the same distances as in the query."""
         if not docnums:
             return set()
-        self.budget -= len(sequence)
+        self.budget -= len(sequence)  # charged as before the postings narrowed the documents
+        # Only documents whose field holds every term can hold them in sequence: the cached
+        # postings say which, so positions are read for those alone.
+        for _, term in sequence:
+            docnums = self.cache.holding(self.reader, field_name, term, docnums)
+        if not docnums:
+            return set()
         base = sequence[0][0]
-        found = positions(self.reader, field_name, sequence[0][1], docnums)
-        others = []
+        starts = positions(self.reader, field_name, sequence[0][1], docnums)
         for pos, term in sequence[1:]:
-            where = positions(self.reader, field_name, term, sorted(found))
-            others.append((pos - base, where))
-        matched = set()
-        for doc, starts in found.items():
-            rest = [(gap, set(where.get(doc, ()))) for gap, where in others]
-            if all(places for _, places in rest) and any(
-                all(start + gap in places for gap, places in rest) for start in starts
-            ):
-                matched.add(doc)
-        return matched
+            # Keep, per document, the starts the term also stands at the right distance from.
+            where = positions(self.reader, field_name, term, sorted(starts))
+            starts = {
+                doc: kept
+                for doc, places in starts.items()
+                if (kept := _followed(places, where.get(doc, ()), pos - base))
+            }
+        return set(starts)
 
     def prefix(self, leaf: Leaf) -> Scores | None:
         """Return documents holding one of the most common words that start with a prefix."""
@@ -295,3 +298,9 @@ class Scorer:
             if scores is not None:
                 (plan.required if isinstance(child, Required) else plan.optional).append(scores)
         return plan
+
+
+def _followed(starts: list[int], places: Iterable[int], gap: int) -> list[int]:
+    """Return the starts that one of the places stands `gap` positions after."""
+    after = set(places)
+    return [start for start in starts if start + gap in after]

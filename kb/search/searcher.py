@@ -110,6 +110,9 @@ class Searcher:
         docs = self.docs.items()
         self.section_column = Column.of({n: d.section for n, d in docs}, self.size)
         self.lang_column = Column.of({n: d.lang for n, d in docs}, self.size)
+        # Each title's count of distinct terms, analyzed on first use (-1: not yet): 4 bytes a
+        # document, so no title is analyzed twice however full the byte cache gets.
+        self.title_sizes = np.full(self.size, -1, dtype=np.int32)
         self.is_page = np.zeros(self.size, dtype=np.bool_)
         self.is_page[[n for n, d in docs if d.kind == "page"]] = True
         self.preparing: threading.Thread | None = None
@@ -153,14 +156,17 @@ class Searcher:
             yield reader
 
     def title_terms(self, docnum: int) -> frozenset[str]:
-        """Return the analyzed terms of a document's title (cached under the byte budget)."""
+        """Return the analyzed terms of a document's title, by its page's language rules."""
+        info = self.docs.get(docnum)
+        return frozenset(analyze(info.title, info.lang)) if info else frozenset()
 
-        def analyzed() -> frozenset[str]:
-            """Analyze the title by its page's language rules."""
-            info = self.docs.get(docnum)
-            return frozenset(analyze(info.title, info.lang)) if info else frozenset()
-
-        return self.memory.get(("title", docnum), analyzed, _terms_bytes)
+    def title_size(self, docnum: int) -> int:
+        """Return how many distinct analyzed terms a document's title has (kept once read)."""
+        size = int(self.title_sizes[docnum])
+        if size < 0:
+            size = len(self.title_terms(docnum))
+            self.title_sizes[docnum] = size
+        return size
 
     def statuses(self, as_of: date) -> Column:
         """Return every page's review status as of a date (none for glossary terms)."""
