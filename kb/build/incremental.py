@@ -186,10 +186,11 @@ def _raw_digest(
     """
     try:
         # stat before reading: a write after the stat leaves an mtime that differs next time.
-        info = os.stat(source.path)
+        info = os.stat(source.file)
         if recorded is not None and recorded[:2] == (info.st_size, info.st_mtime_ns):
             return recorded[2]
-        digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
+        with open(source.file, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
     recent = time.time_ns() - info.st_mtime_ns < _RECENT_NS
