@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_server import free_port, get_json, wait_for
+from test_server import kb_serve
 
 pytestmark = pytest.mark.server
 
@@ -41,26 +37,14 @@ def send(base: str, n: int) -> str | None:
 
 
 def test_two_workers_lose_no_search_on_shutdown(example_index: Path, tmp_path: Path) -> None:
-    port = free_port()
     state = tmp_path / "state"
-    with open(tmp_path / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(example_index)),
-                *("--port", str(port), "--workers", "2", "--state-dir", str(state)),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
-            with ThreadPoolExecutor(8) as pool:
-                kept = Counter(q for q in pool.map(lambda n: send(base, n), range(600)) if q)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)  # a normal shutdown: workers finish, exit
-            process.wait(timeout=60)
+    # Leaving the block is a normal shutdown (SIGTERM): workers finish their requests, exit.
+    log = tmp_path / "server.log"
+    with (
+        kb_serve(example_index, log, "--state-dir", str(state)) as (base, _),
+        ThreadPoolExecutor(8) as pool,
+    ):
+        kept = Counter(q for q in pool.map(lambda n: send(base, n), range(600)) if q)
     assert kept.total() == 450
     with sqlite3.connect(state / "search-log.sqlite3") as conn:
         (rows,) = conn.execute("SELECT count(*) FROM searches").fetchone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -46,6 +47,32 @@ def wait_for(check: object, seconds: float) -> float:
             pass
         time.sleep(0.1)
     pytest.fail(f"condition not met within {seconds} s")
+
+
+@contextlib.contextmanager
+def kb_serve(
+    index_dir: Path, log_file: Path, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `kb serve` with two workers on an index until the block ends; yield its base URL and
+    process once /healthz answers (stopped with SIGTERM, as a service manager does)."""
+    port = free_port()
+    with open(log_file, "w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(index_dir)),
+                *("--port", str(port), "--workers", "2", *extra),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+            yield base, process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
 
 
 @pytest.fixture
@@ -127,18 +154,8 @@ def test_workers_close_superseded_generations(site: Path, tmp_path: Path) -> Non
     index_dir = tmp_path / "ix"
     kb = [sys.executable, "-m", "kb.cli"]
     subprocess.run([*kb, "index", str(site), "--index-dir", str(index_dir)], check=True)
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [*kb, "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "2"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     page = site / "docs" / "get-started" / "quickstart.mdx"
-    try:
-        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+    with kb_serve(index_dir, tmp_path / "server.log") as (base, process):
         workers = worker_pids(process.pid)
         assert len(workers) == 2
         for switch in range(1, 4):
@@ -158,10 +175,6 @@ def test_workers_close_superseded_generations(site: Path, tmp_path: Path) -> Non
         wait_for(lambda: not deleted_files_held(workers, index_dir), 15)
         assert deleted_files_held(workers, index_dir) == {}
         assert get_json(base + "/api/search?q=flag")[1]["total"] > 0
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def search_files_open(pid: int, generation: Path) -> bool:
@@ -184,17 +197,7 @@ def test_workers_open_each_generation_before_a_search_needs_it(site: Path, tmp_p
     index_dir = tmp_path / "ix"
     kb = [sys.executable, "-m", "kb.cli"]
     subprocess.run([*kb, "index", str(site), "--index-dir", str(index_dir)], check=True)
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [*kb, "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "2"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+    with kb_serve(index_dir, tmp_path / "server.log") as (base, process):
         workers = worker_pids(process.pid)
         assert len(workers) == 2
         first = index_dir / "gen-000001"
@@ -208,7 +211,3 @@ def test_workers_open_each_generation_before_a_search_needs_it(site: Path, tmp_p
         wait_for(lambda: all(search_files_open(pid, second) for pid in workers), 30)
         wait_for(lambda: get_json(base + "/healthz")[1]["generation"] == second.name, 10)
         assert get_json(base + "/api/search?q=flag")[1]["total"] > 0
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
