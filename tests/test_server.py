@@ -78,25 +78,8 @@ def kb_serve(
 @pytest.fixture
 def watched_server(site: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Run `kb serve --watch` on a private copy of the example site."""
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "kb.cli", "serve", "--index-dir", str(tmp_path / "ix")),
-            *("--port", str(port), "--workers", "2", "--watch", str(site)),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: get_json(base + "/healthz")[0] == 200, 60)
+    with kb_serve(tmp_path / "ix", tmp_path / "server.log", "--watch", str(site)) as (base, _):
         yield base, site
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_serve_answers_with_gunicorn_and_no_debugger(watched_server: tuple[str, Path]) -> None:
