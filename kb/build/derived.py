@@ -69,10 +69,8 @@ def derive_generation_data(
     What a page made a step fail on is added to problems as (path, reason).
     """
     found: Problems = [] if problems is None else problems
-    rows = list(store.rows(_ROW_COLUMNS))
     rules = language_rules(settings)
-    for row in rows:
-        row["lang"] = row["lang"] or rules.default
+    rows = with_lang(list(store.rows(_ROW_COLUMNS)), rules.default)
     store_languages(store, rows, rules)
     no_terms: dict[str, list[Term]] = {rules.default: []}
     own = contained("glossary", terms_by_language(rules.default), rows, no_terms, found)
@@ -90,6 +88,13 @@ def derive_generation_data(
     for key in ("deprecated", "deprecated_suppressed"):
         store.put_meta(key, contained("deprecated terms", hits_of(key), rows, none, found))
     return term_docs(own)
+
+
+def with_lang(rows: list[Row], default: str) -> list[Row]:
+    """Give every row its language (the site's default where the page names none)."""
+    for row in rows:
+        row["lang"] = row["lang"] or default
+    return rows
 
 
 def term_docs(own: dict[str, list[Term]]) -> list[dict[str, Any]]:

@@ -38,8 +38,9 @@ from kb.build.derived import (
     structure_inputs,
     term_pages,
     terms_by_language,
+    with_lang,
 )
-from kb.build.languages import LanguageRules, language_rules, store_languages
+from kb.build.languages import language_rules, store_languages
 from kb.config import Settings
 from kb.glossary.drift import tooltip_name
 from kb.glossary.terms import Glossary, Term
@@ -70,17 +71,19 @@ def derive_by_delta(
         return False
     sources = set(state["glossary_sources"])
     rules = language_rules(settings)
-    new = _with_lang(store.rows_of(touched, _NEW_COLUMNS), rules)
+    new = with_lang(store.rows_of(touched, _NEW_COLUMNS), rules.default)
     if sources & set(touched) or any((r["facts"] or {}).get("glossary_terms") for r in new):
         return False
-    old = _with_lang(previous.rows_of(touched, _OLD_COLUMNS), rules)
-    glossary_rows = _with_lang(store.rows_of(sources, _NEW_COLUMNS), rules)
+    old = with_lang(previous.rows_of(touched, _OLD_COLUMNS), rules.default)
+    glossary_rows = with_lang(store.rows_of(sources, _NEW_COLUMNS), rules.default)
     no_terms: dict[str, list[Term]] = {rules.default: []}
     own = contained("glossary", terms_by_language(rules.default), glossary_rows, no_terms, problems)
     glossary = Glossary(own.get(rules.default, []))
     moved = {r["url"] for r in new} != {r["url"] for r in old}
     if moved or {_place(r) for r in new} != {_place(r) for r in old}:
-        store_languages(store, _with_lang(list(store.rows(("url", "path", "lang"))), rules), rules)
+        store_languages(
+            store, with_lang(list(store.rows(("url", "path", "lang"))), rules.default), rules
+        )
     refresh_mentions(store, new, glossary, problems)
     _update_glossary_usage(store, old, new, touched, glossary, own, rules.default, problems)
     _update_links(store, previous, new, old, touched, moved, settings, problems)
@@ -93,13 +96,6 @@ def derive_by_delta(
 def _none() -> Findings:
     """Return an empty list of findings: what a step that cannot run at all stores."""
     return []
-
-
-def _with_lang(rows: list[Row], rules: LanguageRules) -> list[Row]:
-    """Give every row its language (the site's default where the page names none)."""
-    for row in rows:
-        row["lang"] = row["lang"] or rules.default
-    return rows
 
 
 def _place(row: Row) -> tuple[str, str, str]:
@@ -131,9 +127,7 @@ def _update_glossary_usage(
     """Store drift (judged over every page's tooltips), term pages and unused terms by delta."""
     drift = _drift_by_delta(store.get_meta("drift", []), old, new, touched)
     if drift is None:
-        rows = [
-            {**r, "lang": r["lang"] or default} for r in store.rows(("url", "lang", "tooltips"))
-        ]
+        rows = with_lang(list(store.rows(("url", "lang", "tooltips"))), default)
         drift = contained("tooltip drift check", drift_of(glossary, own), rows, _none(), problems)
     store.put_meta("drift", drift)
     lookup = functools.lru_cache(maxsize=None)(glossary.lookup)
@@ -208,10 +202,11 @@ def _update_links(
 ) -> None:
     """Store the link findings: the touched pages' own links checked again, unless a change of
     pages, anchors or redirects may break or mend links elsewhere (then every page's)."""
-    carried = [f for f in store.get_meta("links", []) if f["kind"] != "nav-missing"]
+    stored = store.get_meta("links", [])
+    carried = [f for f in stored if f["kind"] != "nav-missing"]
     if not moved and _same_structure(store, settings, old, new):
         redirects = store.get_meta("redirects", {})
-        missing_in_nav = [f for f in store.get_meta("links", []) if f["kind"] == "nav-missing"]
+        missing_in_nav = [f for f in stored if f["kind"] == "nav-missing"]
     else:
         every = store.rows(("url", "path", "title", "meta"))
         redirects, missing_in_nav = store_structure(store, list(every), settings, problems)
@@ -262,7 +257,7 @@ class _Anchors(Mapping[str, set[str]]):
             raise KeyError(url)
         if url not in self.read:
             headings = self.store.column_of([url], "headings").get(url) or []
-            self.read[url] = {h["anchor"] for h in headings}
+            self.read[url] = _anchors({"headings": headings})
         return self.read[url]
 
     def __contains__(self, url: object) -> bool:
