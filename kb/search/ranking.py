@@ -95,12 +95,9 @@ def reachable(top: list[tuple[float, int]], needed: int, bound: float) -> list[t
     below the needed-th score as it stands is outranked by `needed` others whatever proximity
     and headings say, and only the first `needed` places are ever shown.
     """
-    if needed < 1 or len(top) <= needed:
-        return top
-    floor = top[needed - 1][0]
-    # The margin keeps a match whose bound equals the floor but for rounding.
-    cut = next((i for i, (score, _) in enumerate(top) if score * bound * (1 + 1e-9) < floor), None)
-    return top if cut is None else top[:cut]
+    keep = within_reach([score for score, _ in top], needed, bound)
+    # Best first: the matches within reach are a head of the list.
+    return top[: sum(keep)]
 
 
 def heading_terms(
