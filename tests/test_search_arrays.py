@@ -22,7 +22,6 @@ from kb.index.generations import current_generation
 from kb.search.engine import search
 from kb.search.facets import count_facets
 from kb.search.languages import count_languages, keep_language
-from kb.search.postings import positions
 from kb.search.query import parse_query
 from kb.search.ranking import (
     RERANK_DEPTH,
@@ -43,7 +42,8 @@ from kb.search.scores import (
     union,
 )
 from kb.search.searcher import STATUSES, Searcher, searcher_for
-from kb.search.spelling import PLAIN_WORD, SPELL_FIELD, Vocabulary
+from kb.search.spelling import PLAIN_WORD, SPELL_FIELD, Vocabulary, prefix_counts
+from tests.conftest import index_site
 
 AS_OF = date(2026, 11, 26)
 SIZE = 40
@@ -237,7 +237,61 @@ def test_postings_and_positions_read_by_block_are_whooshs_own(
                 assert docs.tolist() == list(every)
                 assert freqs.tolist() == frequencies
                 expected = {d: every[d] for d in wanted if d in every}
-                assert positions(reader, field, term, wanted) == expected
+                # The first read maps the term's blocks; the second finds them through the map.
+                assert searcher.postings.positions(reader, field, term, wanted) == expected
+                assert searcher.postings.positions(reader, field, term, wanted) == expected
+    finally:
+        searcher.close()
+
+
+@pytest.fixture
+def segmented(site: Path, tmp_path: Path) -> Generation:
+    """Index the example docs, then edit a page and add one: two segments, one deletion."""
+    index_dir = tmp_path / "index"
+    index_site(site, index_dir)
+    edited = site / "docs" / "api" / "webhooks.mdx"
+    edited.write_text(edited.read_text() + "\nWebhooks retry a delivery with a token.\n")
+    (site / "docs" / "later.md").write_text(
+        "---\ntitle: Later page\n---\n\n# Later\n\nA token, then a webhook, then a token.\n"
+    )
+    index_site(site, index_dir)
+    return Generation(current_generation(index_dir))
+
+
+def test_positions_over_segments_and_deletions_are_whooshs_own(segmented: Generation) -> None:
+    # An incremental run adds a segment and deletes the edited page's old document: positions
+    # read through the cached block maps must still be Whoosh's own, segment by segment.
+    searcher = Searcher(segmented)
+    try:
+        with searcher.reading() as reader:
+            assert len(reader.leaf_readers()) > 1
+            assert reader.has_deletions()
+            for field in ("body", "title", "headings"):
+                for raw in list(reader.lexicon(field)):
+                    term = raw.decode() if isinstance(raw, bytes) else raw
+                    every: dict[int, list[int]] = {}
+                    matcher = reader.postings(field, term)
+                    while matcher.is_active():
+                        every[matcher.id()] = matcher.value_as("positions")
+                        matcher.next()
+                    wanted = sorted(searcher.docs)
+                    for _ in range(2):  # mapping the blocks, then through the map
+                        assert searcher.postings.positions(reader, field, term, wanted) == every
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize("scan", [3, 40, 20_000])
+def test_prefix_counts_are_the_merged_lexicons(segmented: Generation, scan: int) -> None:
+    # Walked segment by segment, the first `scan` words of a prefix and their document counts
+    # are those of Whoosh's merged lexicon, and "more" says when the walk stopped early.
+    searcher = Searcher(segmented)
+    try:
+        with searcher.reading() as reader:
+            for prefix in ("", "t", "to", "web", "a", "zzz"):
+                words = [w.decode() for w in reader.expand_prefix(SPELL_FIELD, prefix)]
+                expected = [(reader.doc_frequency(SPELL_FIELD, w), w) for w in words[:scan]]
+                assert prefix_counts(reader, prefix, scan) == (expected, len(words) > scan)
     finally:
         searcher.close()
 

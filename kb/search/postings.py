@@ -11,17 +11,16 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 
 from kb.index.cache import ByteCache
+from kb.search.positions import block_ids, leaf_matcher, read_positions
 from kb.search.scores import Scores
 
 K1 = 1.2
@@ -34,7 +33,7 @@ FIELD_B = {
     "code": 0.75,
 }
 Docs = npt.NDArray[np.int32]
-Freqs = npt.NDArray[np.float32]
+Freqs = npt.NDArray[np.float32] | npt.NDArray[np.uint8]
 Posting = tuple[Docs, Freqs]  # docnums (unique, ascending), term frequencies
 
 
@@ -69,6 +68,12 @@ class PostingCache:
         at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
         result: list[int] = wanted[held[at] == wanted].tolist()
         return result
+
+    def positions(
+        self, reader: Any, field: str, term: str, docnums: list[int]
+    ) -> dict[int, list[int]]:
+        """Return the positions of a term in each of some documents (sorted) that hold it."""
+        return read_positions(self.memory, reader, field, term, docnums)
 
     def norms(self, reader: Any, field: str) -> npt.NDArray[np.float32]:
         """Return each document's BM25 length norm in a field: 1 - b + b * length / average."""
@@ -121,14 +126,9 @@ class PostingCache:
 def _posting_bytes(posting: Posting) -> int:
     """Return the memory one cached posting list takes."""
     docs, freqs = posting
-    return docs.nbytes + freqs.nbytes + 2 * sys.getsizeof(docs) + sys.getsizeof(posting)
-
-
-def _unwrap(matcher: Any) -> Any:
-    """Return the leaf matcher under Whoosh's deleted-documents filter."""
-    while isinstance(matcher, WrappingMatcher):
-        matcher = matcher.child
-    return matcher
+    # An array that owns its data counts it in getsizeof (the posting lists do, and were once
+    # counted twice more by adding nbytes to it).
+    return sys.getsizeof(docs) + sys.getsizeof(freqs) + sys.getsizeof(posting)
 
 
 def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool_]) -> Posting:
@@ -137,14 +137,14 @@ def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool
     freqs: list[npt.NDArray[np.float32]] = []
     for leaf, offset in reader.leaf_readers():
         try:
-            matcher = _unwrap(leaf.postings(field, term))
+            matcher = leaf_matcher(leaf.postings(field, term))
         except TermNotFound:
             continue
         if isinstance(matcher, W3LeafMatcher):
             # Read whole blocks: the per-posting Matcher calls cost far more than the data.
             while matcher.is_active():
                 start = matcher._i
-                docs.append(_block_ids(matcher)[start:] + offset)
+                docs.append(block_ids(matcher)[start:] + offset)
                 freqs.append(_block_weights(matcher)[start:])
                 matcher._next_block()
         else:
@@ -159,80 +159,19 @@ def _read_postings(reader: Any, field: str, term: str, live: npt.NDArray[np.bool
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     found, frequencies = np.concatenate(docs), np.concatenate(freqs)
     keep = live[found]  # deleted documents stay in Whoosh's postings until a merge
-    return found[keep].astype(np.int32), frequencies[keep]
+    return found[keep].astype(np.int32), _compact(frequencies[keep])
 
 
-def positions(reader: Any, field: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
-    """Return the positions of a term in each of some documents (sorted docnums) that hold it."""
-    found: dict[int, list[int]] = {}
-    if not docnums:
-        return found
-    leaves = reader.leaf_readers()
-    for index, (leaf, offset) in enumerate(leaves):
-        end = leaves[index + 1][1] if index + 1 < len(leaves) else offset + leaf.doc_count_all()
-        wanted = [d - offset for d in docnums if offset <= d < end]
-        if not wanted:
-            continue
-        try:
-            matcher = leaf.postings(field, term)
-        except TermNotFound:
-            continue
-        if not matcher.supports("positions"):
-            return found
-        leaf_found = _block_positions(_unwrap(matcher), wanted)
-        if leaf_found is None:
-            leaf_found = _matcher_positions(matcher, wanted)
-        found.update((local + offset, places) for local, places in leaf_found.items())
-    return found
+def _compact(frequencies: npt.NDArray[np.float32]) -> Freqs:
+    """Return term frequencies as bytes when they are all small whole numbers, as they nearly
+    always are: the byte budget then holds more posting lists, and the scores stay the same."""
+    if not len(frequencies) or frequencies.max() > 255:
+        return frequencies
+    small = frequencies.astype(np.uint8)
+    return small if np.array_equal(small, frequencies) else frequencies
 
 
-def _block_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]] | None:
-    """Return the positions of the wanted documents (sorted, segment-local) found in a posting
-    list read block by block; None when the matcher is not Whoosh's block reader.
-
-    A block whose last docnum is below the next wanted one is passed over on its header; in
-    the others each wanted docnum is looked up by bisection and only its positions decoded,
-    instead of stepping one posting at a time through Matcher.skip_to.
-    """
-    if not isinstance(matcher, W3LeafMatcher):
-        return None
-    decode = matcher.format.decoder("positions")
-    found: dict[int, list[int]] = {}
-    at = 0
-    while matcher.is_active() and at < len(wanted):
-        last = matcher.block_max_id()
-        if wanted[at] <= last:
-            upto = bisect_right(wanted, last, at)
-            ids = _block_ids(matcher)
-            chunk = wanted[at:upto]
-            places = np.minimum(np.searchsorted(ids, chunk), len(ids) - 1)
-            held = (ids[places] == chunk).tolist()
-            if any(held):
-                matcher._read_values()
-                values = matcher._values
-                for docnum, i, hit in zip(chunk, places.tolist(), held, strict=True):
-                    if hit:
-                        found[docnum] = decode(values[i])
-            at = upto
-        matcher._next_block()
-    return found
-
-
-def _block_ids(matcher: Any) -> npt.NDArray[np.int64]:
-    """Return the docnums of a block reader's current block, decoded by numpy.
-
-    Whoosh stores a block's docnums as differences and sums them back in a Python generator,
-    a few microseconds a posting: a cumulative sum over the array does the same at once.
-    """
-    if matcher._byteids:
-        matcher._read_ids()
-        return np.asarray(matcher._ids, dtype=np.int64)
-    if matcher._data is None:
-        matcher._read_data()
-    return np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-
-
-def _block_weights(matcher: Any) -> Freqs:
+def _block_weights(matcher: Any) -> npt.NDArray[np.float32]:
     """Return the term frequencies of a block reader's current block (stored minified: None
     when all are 1, one float when all are equal)."""
     if matcher._data is None:
@@ -241,15 +180,3 @@ def _block_weights(matcher: Any) -> Freqs:
     if weights is None or isinstance(weights, float):
         return np.full(matcher._blocklength, 1.0 if weights is None else weights, dtype=np.float32)
     return np.asarray(weights, dtype=np.float32)
-
-
-def _matcher_positions(matcher: Any, wanted: list[int]) -> dict[int, list[int]]:
-    """Return the positions of the wanted documents through the generic Matcher interface."""
-    found: dict[int, list[int]] = {}
-    for local in wanted:
-        if not matcher.is_active():
-            break
-        matcher.skip_to(local)
-        if matcher.is_active() and matcher.id() == local:
-            found[local] = matcher.value_as("positions")
-    return found

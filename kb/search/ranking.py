@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from kb.search.columns import Docnums
-from kb.search.postings import PostingCache, positions
+from kb.search.postings import PostingCache
 from kb.search.scorer import Scorer
 from kb.search.scores import Floats, Scores
 from kb.search.searcher import Searcher
@@ -20,6 +21,7 @@ TITLE_MATCH_WEIGHT = 1.0
 HEADING_MATCH_WEIGHT = 0.6
 EXACT_MATCH = 1.5  # a title or heading that is exactly the query counts this much more
 PROXIMITY_WEIGHT = 0.5  # every neighbouring pair of query words close together: score x1.5
+PROXIMITY_BOUND = 1.0 + PROXIMITY_WEIGHT  # the most proximity multiplies a score by
 PROXIMITY_FIELDS = ("title", "headings", "body")
 PROXIMITY_WINDOW = 3  # a next query word at most this many positions on counts as close
 PROXIMITY_WORDS = 6
@@ -48,29 +50,65 @@ def rank(
     query_terms = set(scorer.built.query_terms)
     depth = max(RERANK_DEPTH, needed)
     top = first_stage(searcher, scorer.reader, matched, allowed, query_terms, depth)
-    top = reachable(top, needed, rerank_bound(scorer.built.query_terms))
-    headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in top])
-    boosts = {
-        docnum: 1.0
-        + HEADING_MATCH_WEIGHT
-        * max((overlap(query_terms, h) for h in headings.get(docnum, ())), default=0.0)
-        for _, docnum in top
-    }
-    if len(scorer.built.query_terms[:PROXIMITY_WORDS]) >= 2:
-        # Headings known, only proximity can still raise a score: read positions for the
-        # matches it can lift into the requested places.
-        raised = [score * boosts[docnum] for score, docnum in top]
-        keep = within_reach(raised, needed, 1.0 + PROXIMITY_WEIGHT)
-        top = [pair for pair, kept in zip(top, keep, strict=True) if kept]
-    near = proximity(
-        searcher.postings, scorer.reader, scorer.built.query_terms, [d for _, d in top]
-    )
+    bound = rerank_bound(scorer.built.query_terms)
+    top = reachable(top, needed, bound)
+    boosts, near = _reranked(searcher, scorer, top, needed, bound)
     ranked: list[tuple[int, float]] = []
     for score, docnum in top:
-        score *= 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
-        ranked.append((docnum, score * boosts[docnum]))
+        if docnum in near:
+            score *= 1.0 + PROXIMITY_WEIGHT * near[docnum]
+            ranked.append((docnum, score * boosts[docnum]))
     ranked.sort(key=lambda pair: -pair[1])
     return ranked
+
+
+def _reranked(
+    searcher: Searcher,
+    scorer: Scorer,
+    top: list[tuple[float, int]],
+    needed: int,
+    bound: float,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Return the heading boost and the proximity share of each match that can still reach the
+    first `needed` places; the others are left out.
+
+    Matches are taken best first, in growing batches. Each batch's final scores raise the
+    needed-th score so far: a later match that stays below it even when raised by `bound` (or,
+    its headings known, by the proximity bound) cannot reach those places, so neither its
+    headings nor its positions are read.
+    """
+    words = scorer.built.query_terms
+    query_terms = set(words)
+    close = len(words[:PROXIMITY_WORDS]) >= 2
+    boosts: dict[int, float] = {}
+    near: dict[int, float] = {}
+    finals: list[float] = []
+    start, size = 0, max(needed, BATCH // 4)
+    while start < len(top):
+        floor = heapq.nlargest(needed, finals)[-1] if len(finals) >= needed else -math.inf
+        # Best first: the matches still within reach are a head of the batch.
+        batch = [p for p in top[start : start + size] if _reaches(p[0], bound, floor)]
+        if not batch:
+            break
+        headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in batch])
+        for _, docnum in batch:
+            held = headings.get(docnum, ())
+            best = max((overlap(query_terms, h) for h in held), default=0.0)
+            boosts[docnum] = 1.0 + HEADING_MATCH_WEIGHT * best
+        batch = [p for p in batch if _reaches(p[0] * boosts[p[1]], PROXIMITY_BOUND, floor)]
+        wanted = [docnum for _, docnum in batch] if close else []
+        shares = proximity(searcher.postings, scorer.reader, words, wanted)
+        for score, docnum in batch:
+            near[docnum] = shares.get(docnum, 0.0)
+            finals.append(score * (1.0 + PROXIMITY_WEIGHT * near[docnum]) * boosts[docnum])
+        start, size = start + size, 2 * size
+    return boosts, near
+
+
+def _reaches(score: float, bound: float, floor: float) -> bool:
+    """Tell whether a score raised by at most `bound` can reach a floor (the margin keeps a
+    score whose bound equals the floor but for rounding)."""
+    return score * bound * (1 + 1e-9) >= floor
 
 
 def within_reach(scores: list[float], needed: int, bound: float) -> list[bool]:
@@ -78,8 +116,7 @@ def within_reach(scores: list[float], needed: int, bound: float) -> list[bool]:
     if needed < 1 or len(scores) <= needed:
         return [True] * len(scores)
     floor = sorted(scores, reverse=True)[needed - 1]
-    # The margin keeps a score whose bound equals the floor but for rounding.
-    return [score * bound * (1 + 1e-9) >= floor for score in scores]
+    return [_reaches(score, bound, floor) for score in scores]
 
 
 def rerank_bound(words: list[str]) -> float:
@@ -192,7 +229,7 @@ def proximity(
     best: dict[int, float] = {}
     for name in PROXIMITY_FIELDS:
         where = [
-            positions(reader, name, word, docs)
+            cache.positions(reader, name, word, docs)
             for word, docs in _paired(cache, reader, name, words, ordered)
         ]
         for doc in ordered:

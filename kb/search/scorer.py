@@ -16,10 +16,10 @@ from kb.search.analysis import (
     token_re,
 )
 from kb.search.matching import Plan, is_relaxable
-from kb.search.postings import PostingCache, positions
+from kb.search.postings import PostingCache
 from kb.search.query import Group, Leaf, Negated, Node, Required
 from kb.search.scores import Scores, best_of, intersect, scaled, union
-from kb.search.spelling import SPELL_FIELD, Vocabulary, close_terms, correctable
+from kb.search.spelling import Vocabulary, close_terms, correctable, prefix_counts
 
 # Field weights: title > headings > description > body. The *_exact fields hold unstemmed words
 # (identifiers as typed); code holds code blocks.
@@ -224,10 +224,10 @@ class Scorer:
         if not docnums:
             return set()
         base = sequence[0][0]
-        starts = positions(self.reader, field_name, sequence[0][1], docnums)
+        starts = self.cache.positions(self.reader, field_name, sequence[0][1], docnums)
         for pos, term in sequence[1:]:
             # Keep, per document, the starts the term also stands at the right distance from.
-            where = positions(self.reader, field_name, term, sorted(starts))
+            where = self.cache.positions(self.reader, field_name, term, sorted(starts))
             starts = {
                 doc: kept
                 for doc, places in starts.items()
@@ -241,17 +241,11 @@ class Scorer:
         exact = [t.text for t in exact_analyzer(self.lang)(leaf.text)]
         if not exact:
             return None
-        found: list[tuple[int, str]] = []
-        known = SPELL_FIELD in self.reader.schema  # not in an index from before the field existed
-        lexicon = self.reader.expand_prefix(SPELL_FIELD, exact[0]) if known else ()
-        for n, raw in enumerate(lexicon):
-            if n >= PREFIX_SCAN:
-                self.built.notes.append(
-                    f"'{leaf.text}*' matches very many words; the most common were searched."
-                )
-                break
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            found.append((self.reader.doc_frequency(SPELL_FIELD, word), word))
+        found, more = prefix_counts(self.reader, exact[0], PREFIX_SCAN)
+        if more:
+            self.built.notes.append(
+                f"'{leaf.text}*' matches very many words; the most common were searched."
+            )
         keep = max(1, min(PREFIX_KEEP, self.budget // (2 * len(fields))))
         found.sort(key=lambda f: (-f[0], f[1]))
         alternatives = []
