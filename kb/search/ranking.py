@@ -228,6 +228,8 @@ def proximity(
     ordered = sorted(docnums)
     best: dict[int, float] = {}
     for name in PROXIMITY_FIELDS:
+        # The share is the best of the fields: one whose every pair is close already has it all.
+        ordered = [doc for doc in ordered if best.get(doc, 0.0) < 1.0]
         where = [
             cache.positions(reader, name, word, docs)
             for word, docs in _paired(cache, reader, name, words, ordered)
