@@ -173,7 +173,15 @@ def test_pruned_first_stage_keeps_the_top_of_ranking_every_match(
 
 
 @pytest.mark.parametrize(
-    "query", ["how to call my api from a single page application", "user login flow", "token"]
+    "query",
+    [
+        "how to call my api from a single page application",
+        "user login flow",
+        "token",
+        "create new custom",
+        "refresh token rotation",
+        '"configure application" login',
+    ],
 )
 @pytest.mark.parametrize("needed", [1, 10, 30])
 def test_rerank_of_the_reachable_head_keeps_the_first_places(

@@ -85,7 +85,7 @@ def _reranked(
     finals: list[float] = []
     start, size = 0, max(needed, BATCH // 4)
     while start < len(top):
-        floor = heapq.nlargest(needed, finals)[-1] if len(finals) >= needed else -math.inf
+        floor = heapq.nlargest(needed, finals)[-1] if len(finals) >= needed > 0 else -math.inf
         # Best first: the matches still within reach are a head of the batch.
         batch = [p for p in top[start : start + size] if _reaches(p[0], bound, floor)]
         if not batch:
