@@ -15,11 +15,12 @@ from kb.search.analysis import (
     text_analyzer,
     token_re,
 )
+from kb.search.lexicon import prefix_counts
 from kb.search.matching import Plan, is_relaxable
 from kb.search.postings import PostingCache
 from kb.search.query import Group, Leaf, Negated, Node, Required
 from kb.search.scores import Scores, best_of, intersect, scaled, union
-from kb.search.spelling import Vocabulary, close_terms, correctable, prefix_counts
+from kb.search.spelling import Vocabulary, close_terms, correctable
 
 # Field weights: title > headings > description > body. The *_exact fields hold unstemmed words
 # (identifiers as typed); code holds code blocks.

@@ -5,16 +5,13 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
+from kb.search.lexicon import SPELL_FIELD, document_counts
 
-SPELL_FIELD = "words"  # every prose word, unstemmed (kb.search.schema)
 MAX_PLAIN_WORD = 64  # longer "words" are pasted junk, not typos
 MAX_CANDIDATES = 3
-_INFO_HEAD = W3TermInfo._struct  # flags, weight, doc frequency, lengths … (whoosh3 codec)
 PLAIN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, maybe hyphenated
 
 
@@ -63,7 +60,7 @@ class Vocabulary:
         for leaf, _ in reader.leaf_readers():
             if SPELL_FIELD not in leaf.schema:
                 continue
-            for raw, count in _document_counts(leaf):
+            for raw, count in document_counts(leaf, SPELL_FIELD):
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 if PLAIN_WORD.fullmatch(word):
                     words[word] = words.get(word, 0) + count
@@ -93,47 +90,6 @@ class Vocabulary:
             if found:
                 return found
         return []
-
-
-def prefix_counts(reader: Any, prefix: str, scan: int) -> tuple[list[tuple[int, str]], bool]:
-    """Return the first `scan` words of the spelling field starting with a prefix (in the
-    lexicon's order) with the number of documents holding each, and whether there were more.
-
-    Segment by segment, for the reason Vocabulary.from_reader gives: the first `scan` words of
-    all segments are among the first `scan` of each.
-    """
-    counts: dict[bytes, int] = {}
-    start = prefix.encode("utf-8")
-    for leaf, _ in reader.leaf_readers():
-        if SPELL_FIELD not in leaf.schema:
-            continue
-        for n, (raw, count) in enumerate(_document_counts(leaf, start)):
-            if n > scan:
-                break
-            counts[raw] = counts.get(raw, 0) + count
-    ordered = sorted(counts)
-    found = [(counts[raw], raw.decode("utf-8")) for raw in ordered[:scan]]
-    return found, len(ordered) > scan
-
-
-def _document_counts(leaf: Any, start: bytes = b"") -> Iterator[tuple[bytes, int]]:
-    """Yield each word of one segment's spelling field (those starting with `start`) with the
-    number of documents holding it.
-
-    Whoosh's own walk decodes every term's whole info, unpickling the postings a rare word
-    keeps inline; the count is the third number of the info's fixed header.
-    """
-    terms = getattr(leaf, "_terms", None)
-    if not isinstance(terms, W3TermsReader):
-        for raw, info in leaf.iter_prefix(SPELL_FIELD, start):
-            yield raw, info.doc_frequency()
-        return
-    field = terms._keycoder(SPELL_FIELD, b"")
-    prefix = terms._keycoder(SPELL_FIELD, start)
-    for key, info in terms._tindex.items_from(prefix):
-        if not key.startswith(prefix):  # past the prefix, or the next field's terms
-            return
-        yield key[len(field) :], _INFO_HEAD.unpack_from(info)[2]
 
 
 def _bigrams(word: str) -> set[str]:
