@@ -22,7 +22,7 @@ from kb.index.generations import current_generation
 from kb.search.engine import search
 from kb.search.facets import count_facets
 from kb.search.languages import count_languages, keep_language
-from kb.search.lexicon import SPELL_FIELD, common_terms, prefix_counts
+from kb.search.lexicon import SPELL_FIELD, prefix_counts
 from kb.search.query import parse_query
 from kb.search.ranking import (
     RERANK_DEPTH,
@@ -301,44 +301,6 @@ def test_prefix_counts_are_the_merged_lexicons(segmented: Generation, scan: int)
                 words = [w.decode() for w in reader.expand_prefix(SPELL_FIELD, prefix)]
                 expected = [(reader.doc_frequency(SPELL_FIELD, w), w) for w in words[:scan]]
                 assert prefix_counts(reader, prefix, scan) == (expected, len(words) > scan)
-    finally:
-        searcher.close()
-
-
-@pytest.mark.parametrize("field", ["body", "title", "code"])
-def test_common_terms_are_those_held_by_most_documents(segmented: Generation, field: str) -> None:
-    # Counted from the term headers segment by segment, as Whoosh counts over the whole index.
-    searcher = Searcher(segmented)
-    try:
-        with searcher.reading() as reader:
-            every = [t.decode() for t in reader.lexicon(field)]
-            counted = sorted(
-                ((reader.doc_frequency(field, t), t) for t in every),
-                key=lambda pair: (pair[0], pair[1].encode()),
-                reverse=True,
-            )
-            assert common_terms(reader, field, 25) == counted[:25]
-            assert common_terms(reader, field, len(every) + 5) == counted
-    finally:
-        searcher.close()
-
-
-def test_preload_reads_the_most_common_postings_within_its_budget(segmented: Generation) -> None:
-    searcher = Searcher(segmented)
-    try:
-        with searcher.reading() as reader:
-            ranked = sorted(
-                (count, field, term)
-                for field in ("body", "title")
-                for count, term in common_terms(reader, field, 10_000)
-            )
-            held = searcher.postings.preload(reader, ["body", "title"], 20_000)
-            assert held >= 20_000
-            commonest, rarest = ranked[-1], ranked[0]
-            found = searcher.memory.find(("postings", commonest[1], commonest[2]))
-            assert found is not None
-            assert found[0].tolist() == list(reader.postings(commonest[1], commonest[2]).all_ids())
-            assert searcher.memory.find(("postings", rarest[1], rarest[2])) is None
     finally:
         searcher.close()
 

@@ -8,7 +8,6 @@ info's fixed header (whoosh3 codec).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,14 +51,3 @@ def prefix_counts(reader: Any, prefix: str, scan: int) -> tuple[list[tuple[int, 
     ordered = sorted(counts)
     found = [(counts[raw], raw.decode("utf-8")) for raw in ordered[:scan]]
     return found, len(ordered) > scan
-
-
-def common_terms(reader: Any, field: str, count: int) -> list[tuple[int, str]]:
-    """Return the `count` terms of a field held by the most documents, with that number, most
-    common first."""
-    counts: dict[bytes, int] = {}
-    for leaf, _ in reader.leaf_readers():
-        for raw, held in document_counts(leaf, field):
-            counts[raw] = counts.get(raw, 0) + held
-    top = heapq.nlargest(count, counts.items(), key=lambda item: (item[1], item[0]))
-    return [(held, raw.decode("utf-8")) for raw, held in top]

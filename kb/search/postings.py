@@ -20,7 +20,6 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 
 from kb.index.cache import ByteCache
-from kb.search.lexicon import common_terms
 from kb.search.positions import block_ids, leaf_matcher, read_positions
 from kb.search.scores import Scores
 
@@ -33,7 +32,6 @@ FIELD_B = {
     "body": 0.75,
     "code": 0.75,
 }
-PRELOAD_TERMS = 400  # most common terms of each field considered for preload()
 Docs = npt.NDArray[np.int32]
 Freqs = npt.NDArray[np.float32] | npt.NDArray[np.uint8]
 Posting = tuple[Docs, Freqs]  # docnums (unique, ascending), term frequencies
@@ -60,25 +58,6 @@ class PostingCache:
             lambda: _read_postings(reader, field, term, self.live),
             _posting_bytes,
         )
-
-    def preload(self, reader: Any, fields: Iterable[str], budget: int) -> int:
-        """Read the posting lists of the terms held by the most documents, across the fields,
-        until they take `budget` bytes (the last may pass it); return the bytes they take.
-
-        These are the lists most queries share and the dearest to read: a worker that has them
-        before its first request answers common words at once.
-        """
-        common = [
-            (count, field, term)
-            for field in fields
-            for count, term in common_terms(reader, field, PRELOAD_TERMS)
-        ]
-        held = 0
-        for _, field, term in sorted(common, reverse=True):
-            if held >= budget:
-                break
-            held += _posting_bytes(self.postings(reader, field, term))
-        return held
 
     def holding(self, reader: Any, field: str, term: str, docnums: list[int]) -> list[int]:
         """Return those of some sorted docnums whose field holds the term (none read from Whoosh)."""

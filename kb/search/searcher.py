@@ -45,7 +45,6 @@ STATUS_DATES = 4  # report dates whose statuses by document a generation keeps (
 # constant, not a setting: the settings a server runs with do not reach kb.search (a generation
 # carries those it was built with); at 30x the posting lists of 1,200 varied queries fill it.
 SEARCH_CACHE_MIB = 96
-PRELOAD_SHARE = 0.5  # of the cache filled with the most common terms' postings by warm()
 STATUSES = tuple(s.value for s in Status)
 _EPOCH = date(1970, 1, 1)
 # What a damaged or vanished index raises while being read.
@@ -251,7 +250,6 @@ def warm(generation: Generation) -> None:
     with searcher.reading() as reader:  # every document's length in each field: a second at 30x
         for field in WEIGHTS:
             searcher.postings.norms(reader, field)
-        searcher.postings.preload(reader, WEIGHTS, int(searcher.memory.budget * PRELOAD_SHARE))
     if searcher.preparing is not None:
         searcher.preparing.join()
 
