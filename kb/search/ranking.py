@@ -72,37 +72,47 @@ def _reranked(
     """Return the heading boost and the proximity share of each match that can still reach the
     first `needed` places; the others are left out.
 
-    Matches are taken best first, in growing batches. Each batch's final scores raise the
-    needed-th score so far: a later match that stays below it even when raised by `bound` (or,
-    its headings known, by the proximity bound) cannot reach those places, so neither its
-    headings nor its positions are read.
+    The first `needed` matches are re-ranked first: their final scores set a floor, and a later
+    match that stays below it even when raised by `bound` (or, its headings known, by the
+    proximity bound) cannot reach those places, so neither its headings nor its positions are
+    read. Two rounds, not more: each round reads positions afresh, and at 1x a third cost more
+    than it saved.
     """
-    words = scorer.built.query_terms
-    query_terms = set(words)
-    close = len(words[:PROXIMITY_WORDS]) >= 2
     boosts: dict[int, float] = {}
     near: dict[int, float] = {}
-    finals: list[float] = []
-    start, size = 0, max(needed, BATCH // 4)
-    while start < len(top):
-        floor = heapq.nlargest(needed, finals)[-1] if len(finals) >= needed > 0 else -math.inf
-        # Best first: the matches still within reach are a head of the batch.
-        batch = [p for p in top[start : start + size] if _reaches(p[0], bound, floor)]
-        if not batch:
-            break
-        headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in batch])
-        for _, docnum in batch:
-            held = headings.get(docnum, ())
-            best = max((overlap(query_terms, h) for h in held), default=0.0)
-            boosts[docnum] = 1.0 + HEADING_MATCH_WEIGHT * best
-        batch = [p for p in batch if _reaches(p[0] * boosts[p[1]], PROXIMITY_BOUND, floor)]
-        wanted = [docnum for _, docnum in batch] if close else []
-        shares = proximity(searcher.postings, scorer.reader, words, wanted)
-        for score, docnum in batch:
-            near[docnum] = shares.get(docnum, 0.0)
-            finals.append(score * (1.0 + PROXIMITY_WEIGHT * near[docnum]) * boosts[docnum])
-        start, size = start + size, 2 * size
+    finals = _rerank_round(searcher, scorer, top[:needed], -math.inf, (boosts, near))
+    floor = heapq.nlargest(needed, finals)[-1] if len(finals) >= needed > 0 else -math.inf
+    # Best first: the matches still within reach are a head of the rest.
+    rest = list(itertools.takewhile(lambda p: _reaches(p[0], bound, floor), top[needed:]))
+    _rerank_round(searcher, scorer, rest, floor, (boosts, near))
     return boosts, near
+
+
+def _rerank_round(
+    searcher: Searcher,
+    scorer: Scorer,
+    batch: list[tuple[float, int]],
+    floor: float,
+    found: tuple[dict[int, float], dict[int, float]],
+) -> list[float]:
+    """Read the headings, then the positions, of some matches that can reach the floor; record
+    their heading boosts and proximity shares in `found` and return their final scores."""
+    boosts, near = found
+    words = scorer.built.query_terms
+    query_terms = set(words)
+    headings = heading_terms(searcher, scorer.reader, query_terms, [d for _, d in batch])
+    for _, docnum in batch:
+        held = headings.get(docnum, ())
+        best = max((overlap(query_terms, h) for h in held), default=0.0)
+        boosts[docnum] = 1.0 + HEADING_MATCH_WEIGHT * best
+    batch = [p for p in batch if _reaches(p[0] * boosts[p[1]], PROXIMITY_BOUND, floor)]
+    wanted = [docnum for _, docnum in batch] if len(words[:PROXIMITY_WORDS]) >= 2 else []
+    shares = proximity(searcher.postings, scorer.reader, words, wanted)
+    finals = []
+    for score, docnum in batch:
+        near[docnum] = shares.get(docnum, 0.0)
+        finals.append(score * (1.0 + PROXIMITY_WEIGHT * near[docnum]) * boosts[docnum])
+    return finals
 
 
 def _reaches(score: float, bound: float, floor: float) -> bool:
