@@ -71,7 +71,11 @@ def test_back_restores_the_previous_query(tab: BrowserPage) -> None:
     assert page.evaluate(MARKER) == "still here"
     page.go_back()
     page.wait_for_url(tab.url("/"))
-    page.locator("#kb-q").wait_for()
+    # The URL changes before htmx swaps the restored page in: wait for the swap (a timeout
+    # here is the failure), then check it.
+    page.wait_for_function(
+        "() => document.getElementById('kb-q') && !document.getElementById('kb-results')"
+    )
     assert page.locator("#kb-results").count() == 0
     page.go_forward()
     results_for(tab, "webhook")
