@@ -48,7 +48,7 @@ def page_from_row(row: sqlite3.Row) -> Page:
     """Rebuild a Page from a full row."""
     data: dict[str, Any] = {c: row[c] for c in (*LIGHT_COLUMNS, *TEXT_COLUMNS)}
     for column in JSON_COLUMNS[:-2]:
-        data[column] = json.loads(row[column])
+        data[column] = loads_cell(row[column])
     data["body_line"] = int(data["body_line"] or 1)
     data["lang"] = data["lang"] or ""
     return Page.from_dict(data)

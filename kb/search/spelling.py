@@ -53,13 +53,9 @@ class Vocabulary:
     def from_reader(cls, reader: Any) -> Vocabulary:
         """Read the words worth correcting to (letters and hyphens) from the spelling field."""
         words: dict[str, int] = {}
-        if SPELL_FIELD not in reader.schema:  # an index from before the field existed
-            return cls(words)
-        # Segment by segment: across segments Whoosh merges each term's info with a lookup in
-        # every other segment, which made this walk seconds long on a many-segment index.
+        # Segment by segment (kb.search.lexicon says why); an index from before the field
+        # existed has no words, and no vocabulary.
         for leaf, _ in reader.leaf_readers():
-            if SPELL_FIELD not in leaf.schema:
-                continue
             for raw, count in document_counts(leaf, SPELL_FIELD):
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 if PLAIN_WORD.fullmatch(word):
